@@ -1,0 +1,3 @@
+from livehouse.cli import app
+
+app()

@@ -1,0 +1,220 @@
+"""Database engine, table base classes and the unit of work.
+
+One request (or one job) = one `UnitOfWork` = one transaction. Code that must run only once the
+transaction is durable (publishing to sockets, waking the outbox) registers with `after_commit`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, Uuid, event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from livehouse.core import clock
+from livehouse.core.ids import new_public_id
+from livehouse.core.settings import Settings
+
+log = logging.getLogger("livehouse.db")
+
+# Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite only autoincrements INTEGER keys
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, also on SQLite (which stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use livehouse.core.clock.now()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, uuid.UUID: Uuid}
+
+
+class IdMixin:
+    """Internal integer key (joins, foreign keys) + public UUIDv7 (the API)."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, unique=True, index=True, default=new_public_id
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Take BEGIN into our own hands (below) so writers can BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        # NORMAL is durable across application crashes in WAL mode; only an OS crash or power
+        # loss can drop the last transactions, which is the usual trade for an embedded database.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes can fail with SQLITE_BUSY without
+        # waiting; writers therefore take the write lock up front and queue on busy_timeout.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """The engine and session factory for one database URL."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.database_url
+        self.is_sqlite = self.url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": settings.database_echo, "pool_pre_ping": True}
+        if self.is_sqlite:
+            self._ensure_sqlite_dir()
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs["pool_size"] = settings.database_pool_size
+            kwargs["max_overflow"] = settings.database_max_overflow
+        self.engine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    def _ensure_sqlite_dir(self) -> None:
+        from pathlib import Path
+
+        from sqlalchemy.engine import make_url
+
+        database = make_url(self.url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    def session(self, *, write: bool = True) -> AsyncSession:
+        options = {"sqlite_begin": "IMMEDIATE"} if (write and self.is_sqlite) else {}
+        return self.sessions(execution_options=options)
+
+    def pool_status(self) -> dict[str, int]:
+        pool = self.engine.pool
+        status: dict[str, int] = {}
+        for name in ("size", "checkedin", "checkedout", "overflow"):
+            value = getattr(pool, name, None)
+            if callable(value):
+                status[name] = int(value())
+        return status
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+class UnitOfWork:
+    """One transaction. The session is created lazily: routes that never touch the database
+    never check out a connection."""
+
+    def __init__(self, database: Database, *, write: bool = True) -> None:
+        self.database = database
+        self.write = write
+        self._session: AsyncSession | None = None
+        self._after_commit: list[AfterCommit] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.database.session(write=self.write)
+            self._session.info["uow"] = self
+        return self._session
+
+    @property
+    def started(self) -> bool:
+        return self._session is not None
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        self._after_commit.append(callback)
+
+    async def commit(self) -> None:
+        if self._session is not None:
+            await self._session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:  # one failed announcement must not undo or block the others
+                log.exception("after-commit callback failed")
+
+    async def rollback(self) -> None:
+        self._after_commit.clear()
+        if self._session is not None:
+            await self._session.rollback()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` once the session's unit of work has committed (never after a rollback)."""
+    uow: UnitOfWork | None = session.info.get("uow")
+    if uow is None:
+        raise RuntimeError("session is not managed by a UnitOfWork")
+    uow.after_commit(callback)
+
+
+@asynccontextmanager
+async def unit_of_work(database: Database, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+    """A transaction for code outside a request (CLI, jobs, tests): commit on success."""
+    uow = UnitOfWork(database, write=write)
+    try:
+        yield uow.session
+    except BaseException:
+        await uow.rollback()
+        await uow.close()
+        raise
+    try:
+        await uow.commit()
+    finally:
+        await uow.close()

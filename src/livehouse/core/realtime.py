@@ -1,0 +1,79 @@
+"""The publish interface services use to announce changes on realtime channels.
+
+Services call `publish(session, channel, event, data)`: the message leaves only after the
+transaction commits (never for a rollback). With `durable=True` it goes through the outbox, so it
+is delivered even if the process dies right after the commit. The runtime's `Publisher` does the
+actual fan-out: in-process now; the realtime hub (its own capability) plugs in its broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from livehouse.core import clock
+from livehouse.core.db import after_commit
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    channel: str
+    event: str
+    data: Any
+    at: str = field(default_factory=lambda: clock.now().isoformat())
+
+
+class Publisher(Protocol):
+    async def publish(self, channel: str, event: str, data: Any) -> None: ...
+
+
+class LocalPublisher:
+    """Fan-out inside this process: each subscription gets a bounded queue."""
+
+    def __init__(self, queue_size: int = 1000) -> None:
+        self._subscribers: dict[str, set[asyncio.Queue[Message]]] = defaultdict(set)
+        self._queue_size = queue_size
+
+    async def publish(self, channel: str, event: str, data: Any) -> None:
+        message = Message(channel, event, data)
+        for queue in list(self._subscribers.get(channel, ())):
+            with contextlib.suppress(asyncio.QueueFull):  # a stuck reader loses messages, not us
+                queue.put_nowait(message)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue[Message]]:
+        queue: asyncio.Queue[Message] = asyncio.Queue(self._queue_size)
+        self._subscribers[channel].add(queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers[channel].discard(queue)
+            if not self._subscribers[channel]:
+                del self._subscribers[channel]
+
+
+REALTIME_TOPIC = "realtime.publish"
+
+
+def publish(
+    session: AsyncSession, channel: str, event: str, data: Any, *, durable: bool = False
+) -> None:
+    """Announce `event` on `channel` once `session`'s transaction has committed."""
+    if durable:
+        from livehouse.core import outbox
+
+        outbox.enqueue(session, REALTIME_TOPIC, {"channel": channel, "event": event, "data": data})
+        return
+
+    async def send() -> None:
+        from livehouse.core.runtime import current
+
+        await current().publisher.publish(channel, event, data)
+
+    after_commit(session, send)

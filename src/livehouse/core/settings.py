@@ -1,0 +1,76 @@
+"""Settings from `LIVEHOUSE_*` environment variables (documented in docs/configuration.md)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+VAR_DIR = Path.cwd() / "var"
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIVEHOUSE_", extra="ignore")
+
+    environment: str = Field("development", description="development | test | production")
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'livehouse.db'}"
+    database_pool_size: int = 10
+    database_max_overflow: int = 20
+    database_echo: bool = False
+    redis_url: str | None = None
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    storage_url: str = f"file://{VAR_DIR / 'media'}"
+
+    cors_origins: CommaList = Field(default_factory=list)
+    trusted_hosts: CommaList = Field(default_factory=lambda: ["*"])
+    max_body_bytes: int = 1_048_576
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    idempotency_ttl_seconds: int = 24 * 3600
+    idempotency_lease_seconds: int = 60
+    outbox_poll_seconds: float = 1.0
+    outbox_max_attempts: int = 8
+    outbox_lease_seconds: int = 60
+    run_outbox_in_process: bool = True
+
+    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    @classmethod
+    def _commas(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or in development a key generated once and kept under ./var."""
+        if self.secret_key:
+            return self.secret_key
+        if self.environment == "production":
+            raise RuntimeError("LIVEHOUSE_SECRET_KEY must be set in production")
+        key_file = VAR_DIR / "secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
