@@ -1,0 +1,164 @@
+"""Test harness: one fresh database (SQLite or PostgreSQL, from LIVEHOUSE_TEST_DATABASE_URL),
+migrated to head with Alembic, one app for the session, every table emptied after each test.
+
+`make test` runs this suite twice: on SQLite and on PostgreSQL. Redis-backed tests use
+LIVEHOUSE_TEST_REDIS_URL; under CI they must have it (no silent skipping).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import delete, text
+
+from livehouse.app import create_app
+from livehouse.core import migrations
+from livehouse.core.db import Base, Database
+from livehouse.core.runtime import Runtime
+from livehouse.core.settings import Settings
+from tests.support import routes as test_routes
+from tests.support.databases import create_database, drop_database, is_postgres
+
+BASE_DB_URL = os.environ.get("LIVEHOUSE_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("LIVEHOUSE_TEST_REDIS_URL", "")
+SECRET = "test-secret-key-for-livehouse-tests-only-0123456789"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"livehouse database: {BASE_DB_URL or 'sqlite (temporary file)'}",
+        f"livehouse redis: {REDIS_URL or 'none'}",
+    ]
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("livehouse")
+
+
+@pytest.fixture(scope="session")
+def base_db_url(tmp_root: Path) -> str:
+    return BASE_DB_URL or f"sqlite+aiosqlite:///{tmp_root / 'base.db'}"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("LIVEHOUSE_TEST_REDIS_URL is required under CI (make test sets it)")
+        pytest.skip("no test Redis (run through `make test`)")
+    return REDIS_URL
+
+
+def make_settings(database_url: str, tmp_root: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "database_url": database_url,
+        "secret_key": SECRET,
+        "base_url": "http://testserver",
+        "storage_url": f"file://{tmp_root / 'media'}",
+        "redis_url": None,
+        "log_level": "WARNING",
+        "outbox_poll_seconds": 0.05,
+        "database_pool_size": 20,
+        "database_max_overflow": 40,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+async def database_url(base_db_url: str, tmp_root: Path) -> AsyncIterator[str]:
+    url = await create_database(base_db_url, tmp_root, "suite")
+    yield url
+    await drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_root: Path) -> Settings:
+    return make_settings(database_url, tmp_root)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    database = Database(settings)
+    await migrations.upgrade(database)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(test_routes.test_metadata.create_all)
+    await database.dispose()
+    application = create_app(settings, configure_logs=False)
+    application.include_router(test_routes.router)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def runtime(app: FastAPI) -> Runtime:
+    return app.state.runtime  # type: ignore[no-any-return]
+
+
+async def _empty_tables(runtime: Runtime) -> None:
+    tables = [*reversed(Base.metadata.sorted_tables), *test_routes.test_metadata.sorted_tables]
+    async with runtime.database.engine.begin() as connection:
+        if is_postgres(runtime.settings.database_url):
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(delete(table))
+
+
+@pytest.fixture
+async def clean(runtime: Runtime) -> AsyncIterator[Runtime]:
+    """Every table empty and every rate limit reset after the test."""
+    yield runtime
+    await runtime.outbox.run_pending()  # let in-flight jobs finish before we pull the rug
+    await _empty_tables(runtime)
+    await runtime.limiter.reset()
+    test_routes.gates.clear()
+    test_routes.entered.clear()
+    test_routes.flaky_failures.clear()
+
+
+@pytest.fixture
+async def client(app: FastAPI, clean: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+async def live_server(app: FastAPI) -> AsyncIterator[str]:
+    """The same app behind a real uvicorn on loopback: real sockets, real concurrency."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        loop="asyncio",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def live_client(live_server: str, clean: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    async with httpx.AsyncClient(base_url=live_server, limits=limits, timeout=30) as http:
+        yield http

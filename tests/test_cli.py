@@ -1,0 +1,95 @@
+"""The `livehouse` command, run as a user would: in a subprocess, against a fresh database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SECRET
+from tests.support.databases import create_database, drop_database
+
+
+@pytest.fixture
+async def cli_env(base_db_url: str, tmp_path: Path) -> AsyncIterator[dict[str, str]]:
+    url = await create_database(base_db_url, tmp_path, "cli")
+    env = {
+        **os.environ,
+        "LIVEHOUSE_DATABASE_URL": url,
+        "LIVEHOUSE_SECRET_KEY": SECRET,
+        "LIVEHOUSE_STORAGE_URL": f"file://{tmp_path}/media",
+        "LIVEHOUSE_LOG_LEVEL": "WARNING",
+    }
+    yield env
+    await drop_database(url)
+
+
+def livehouse(env: dict[str, str], *args: str, cwd: Path | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "livehouse", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_migrate_then_demo_once(cli_env: dict[str, str]) -> None:
+    assert "database at" in livehouse(cli_env, "migrate")
+    first = livehouse(cli_env, "demo")
+    assert "demo data loaded" in first
+    again = livehouse(cli_env, "demo")
+    assert "demo data already present" in again
+
+
+def test_openapi_is_written(cli_env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "openapi.json"
+    livehouse(cli_env, "openapi", "--output", str(target))
+    spec = json.loads(target.read_text())
+    assert spec["openapi"].startswith("3.1") and spec["info"]["title"] == "livehouse"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_serve_answers_health_readiness_and_docs(cli_env: dict[str, str]) -> None:
+    livehouse(cli_env, "migrate")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "livehouse", "serve", "--port", str(port)],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            for _ in range(300):
+                try:
+                    health = await http.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    assert process.poll() is None, process.stderr.read().decode()
+                    await asyncio.sleep(0.1)
+            else:
+                pytest.fail("the server did not start")
+            assert health.status_code == 200
+            assert (await http.get("/readyz")).status_code == 200
+            assert (await http.get("/docs")).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
