@@ -4,6 +4,7 @@ connection; `alembic` on the command line works too (it builds its own engine)."
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any, Literal
 
 from alembic import context
@@ -26,11 +27,36 @@ def _render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
     return False
 
 
+def _capability_of_tables() -> dict[str, str]:
+    owners: dict[str, str] = {}
+    for mapper in Base.registry.mappers:
+        parts = mapper.class_.__module__.split(".")
+        if len(parts) > 1 and mapper.local_table is not None:
+            owners[mapper.local_table.name] = parts[1]
+    return owners
+
+
+# `LIVEHOUSE_MIGRATION_SCOPE=<capability> alembic revision --autogenerate …` writes only that
+# capability's tables, whatever other capabilities have not migrated yet.
+SCOPE = os.environ.get("LIVEHOUSE_MIGRATION_SCOPE")
+OWNERS = _capability_of_tables()
+
+
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    if not SCOPE:
+        return True
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table is None or OWNERS.get(table) == SCOPE
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_item=_render_item,
+        include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite rebuilds tables to ALTER
         compare_type=True,
     )

@@ -70,6 +70,10 @@ def make_settings(database_url: str, tmp_root: Path, **overrides: object) -> Set
         "outbox_poll_seconds": 0.05,
         "database_pool_size": 20,
         "database_max_overflow": 40,
+        # argon2id at its minimum cost: the suite hashes hundreds of passwords
+        "argon2_time_cost": 1,
+        "argon2_memory_cost_kib": 1024,
+        "argon2_parallelism": 1,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -50,8 +50,43 @@ def test_migrate_then_demo_once(cli_env: dict[str, str]) -> None:
     assert "database at" in livehouse(cli_env, "migrate")
     first = livehouse(cli_env, "demo")
     assert "demo data loaded" in first
+    assert "owner@demo.livehouse.dev / demo-owner-2026!" in first
     again = livehouse(cli_env, "demo")
     assert "demo data already present" in again
+    assert "owner@demo.livehouse.dev" in again, "credentials are printed every time"
+
+
+def test_admin_create(cli_env: dict[str, str]) -> None:
+    livehouse(cli_env, "migrate")
+    out = livehouse(
+        cli_env,
+        "admin",
+        "create",
+        "--email",
+        "root@example.com",
+        "--password",
+        "a very long admin passphrase",
+    )
+    assert "platform administrator root@example.com" in out
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "livehouse",
+            "admin",
+            "create",
+            "--email",
+            "root@example.com",
+            "--password",
+            "not the same passphrase",
+        ],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode != 0 and "password is wrong" in refused.stderr
 
 
 def test_openapi_is_written(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -69,6 +104,7 @@ def free_port() -> int:
 
 async def test_serve_answers_health_readiness_and_docs(cli_env: dict[str, str]) -> None:
     livehouse(cli_env, "migrate")
+    livehouse(cli_env, "demo")
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "livehouse", "serve", "--port", str(port)],
@@ -90,6 +126,20 @@ async def test_serve_answers_health_readiness_and_docs(cli_env: dict[str, str]) 
             assert health.status_code == 200
             assert (await http.get("/readyz")).status_code == 200
             assert (await http.get("/docs")).status_code == 200
+            token = await http.post(
+                "/v1/oauth/token",
+                data={
+                    "grant_type": "password",
+                    "username": "owner@demo.livehouse.dev",
+                    "password": "demo-owner-2026!",
+                    "client_id": "demo-web-app",
+                },
+            )
+            assert token.status_code == 200, token.text
+            me = await http.get(
+                "/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+            )
+            assert me.json()["email"] == "owner@demo.livehouse.dev"
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -9,7 +9,7 @@ import importlib.util
 from collections.abc import Iterator
 from types import ModuleType
 
-CAPABILITIES: tuple[str, ...] = ("core",)
+CAPABILITIES: tuple[str, ...] = ("core", "identity", "orgs")
 
 
 def _modules(part: str) -> Iterator[ModuleType]:

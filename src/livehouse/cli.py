@@ -131,6 +131,44 @@ def worker() -> None:
     asyncio.run(run())
 
 
+@admin.command("create")
+def admin_create(
+    email: Annotated[str, typer.Option(help="E-mail of the administrator")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    full_name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create a platform administrator (or promote an existing account, password checked)."""
+    from livehouse.core.db import unit_of_work
+    from livehouse.core.errors import Problem
+    from livehouse.core.validators import normalize_email
+    from livehouse.identity import passwords, service
+
+    async def run() -> str:
+        runtime = _runtime()
+        try:
+            async with unit_of_work(runtime.database) as session:
+                account = await service.find_by_login(session, email)
+                if account is None:
+                    account = await service.register(
+                        session,
+                        email=normalize_email(email),
+                        password=password,
+                        full_name=full_name,
+                    )
+                elif not await passwords.verify_password(account.password_hash, password):
+                    raise typer.BadParameter("that account exists and the password is wrong")
+                account.is_platform_admin = True
+                return str(account.public_id)
+        finally:
+            await runtime.database.dispose()
+
+    try:
+        account_id = asyncio.run(run())
+    except (Problem, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(f"platform administrator {email} (account {account_id})")
+
+
 @app.command()
 def openapi(
     output: Annotated[Path | None, typer.Option(help="File to write (default: stdout)")] = None,

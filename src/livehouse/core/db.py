@@ -160,6 +160,7 @@ class UnitOfWork:
         self.write = write
         self._session: AsyncSession | None = None
         self._after_commit: list[AfterCommit] = []
+        self.commit_on_error = False
 
     @property
     def session(self) -> AsyncSession:
@@ -202,6 +203,16 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     if uow is None:
         raise RuntimeError("session is not managed by a UnitOfWork")
     uow.after_commit(callback)
+
+
+def commit_even_if_rejected(session: AsyncSession) -> None:
+    """Keep this transaction's changes although the request ends in an error response — for
+    security bookkeeping that must stick (a revoked token family, a spent OTP attempt). Use only
+    when everything written so far in the request is meant to stay."""
+    uow: UnitOfWork | None = session.info.get("uow")
+    if uow is None:
+        raise RuntimeError("session is not managed by a UnitOfWork")
+    uow.commit_on_error = True
 
 
 @asynccontextmanager

@@ -230,7 +230,8 @@ class UnitOfWorkMiddleware:
     """Runs each HTTP request in one transaction and answers only after it is durable.
 
     The app's response is held until the transaction ends: committed when the status is below
-    400, rolled back otherwise (a client error changes nothing). If the commit fails, the client
+    400, rolled back otherwise — a client error changes nothing, unless the code asked for that
+    with `commit_even_if_rejected` (security bookkeeping). If the commit fails, the client
     gets a problem instead of a success that never happened. With an `Idempotency-Key`, the
     response is recorded in the same transaction (see core/idempotency.py).
     """
@@ -283,7 +284,7 @@ class UnitOfWorkMiddleware:
 
     async def _finish(self, uow: UnitOfWork, status: int, send: Send, scope: Scope) -> bool:
         """Commit or roll back by status; on a failed commit, answer with a problem."""
-        if status >= 400:
+        if status >= 400 and not (uow.commit_on_error and status < 500):
             await uow.rollback()
             return True
         try:
@@ -373,7 +374,7 @@ class UnitOfWorkMiddleware:
             await self.store.release(claim)
             await buffered.replay(send)
             return
-        if status >= 400:
+        if status >= 400 and not uow.commit_on_error:
             await uow.rollback()
             await self.store.complete(claim, request_fp, status, buffered.headers, buffered.body)
             await buffered.replay(send)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from fastapi import Request
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
@@ -26,30 +26,61 @@ class RateLimiter:
         self.strategy = MovingWindowRateLimiter(storage)
 
     @staticmethod
-    def item(limit: str | RateLimitItem) -> RateLimitItem:
-        return parse(limit) if isinstance(limit, str) else limit
+    def items(limit: str | RateLimitItem) -> list[RateLimitItem]:
+        """ "10/minute;50/hour" → both windows; each must allow the attempt."""
+        return parse_many(limit) if isinstance(limit, str) else [limit]
+
+    async def _refuse(self, item: RateLimitItem, key: tuple[str, ...], detail: str) -> None:
+        stats = await self.strategy.get_window_stats(item, *key)
+        raise TooManyRequests(math.ceil(max(1.0, stats.reset_time - time.time())), detail)
 
     async def hit(self, limit: str | RateLimitItem, *key: str, detail: str | None = None) -> None:
-        """Count one attempt; raise 429 with Retry-After once the limit is exceeded."""
-        item = self.item(limit)
-        if await self.strategy.hit(item, *key):
-            return
-        stats = await self.strategy.get_window_stats(item, *key)
-        retry_after = math.ceil(max(1.0, stats.reset_time - time.time()))
-        raise TooManyRequests(retry_after, detail or "Too many requests; slow down")
+        """Count one attempt; raise 429 with Retry-After once a limit is exceeded."""
+        for item in self.items(limit):
+            if not await self.strategy.hit(item, *key):
+                await self._refuse(item, key, detail or "Too many requests; slow down")
 
-    async def check(self, limit: str | RateLimitItem, *key: str) -> None:
-        """Raise 429 if the limit is already used up, without counting an attempt."""
-        item = self.item(limit)
-        if not await self.strategy.test(item, *key):
-            stats = await self.strategy.get_window_stats(item, *key)
-            raise TooManyRequests(math.ceil(max(1.0, stats.reset_time - time.time())))
+    async def check(self, limit: str | RateLimitItem, *key: str, detail: str | None = None) -> None:
+        """Raise 429 if a limit is already used up, without counting an attempt."""
+        for item in self.items(limit):
+            if not await self.strategy.test(item, *key):
+                await self._refuse(item, key, detail or "Too many requests; slow down")
 
     async def clear(self, limit: str | RateLimitItem, *key: str) -> None:
-        await self.strategy.clear(self.item(limit), *key)
+        for item in self.items(limit):
+            await self.strategy.clear(item, *key)
 
     async def reset(self) -> None:
         await self.storage.reset()
+
+
+class SecretGuard:
+    """Brute-force limits for a secret people type (password, OTP, pin, access code).
+
+    Before checking: refuse if the subject is locked out (without counting), and count the try
+    against the caller's IP. After a wrong secret: count it against the subject; the attempt that
+    crosses the line already answers 429. Right secrets do not count, so a locked-out subject
+    stays locked for the window even for the right secret.
+    """
+
+    def __init__(self, limiter: RateLimiter, scope: str, per_subject: str, per_ip: str) -> None:
+        self.limiter = limiter
+        self.scope = scope
+        self.per_subject = per_subject
+        self.per_ip = per_ip
+
+    async def before(self, subject: str, ip: str) -> None:
+        detail = "Too many attempts; wait before trying again"
+        await self.limiter.check(self.per_subject, self.scope, subject, detail=detail)
+        await self.limiter.hit(self.per_ip, self.scope + ":ip", ip, detail=detail)
+
+    async def failed(self, subject: str) -> None:
+        await self.limiter.hit(
+            self.per_subject,
+            self.scope,
+            subject,
+            detail="Too many attempts; wait before trying again",
+        )
 
 
 def client_ip(request: Request) -> str:
@@ -60,11 +91,11 @@ def rate_limit(
     limit: str, scope: str, key: Callable[[Request], str] = client_ip
 ) -> Callable[[Request], object]:
     """A route dependency: `dependencies=[Depends(rate_limit("5/minute", "contact"))]`."""
-    item = parse(limit)
+    parse_many(limit)  # fail at import time on a malformed limit
 
     async def dependency(request: Request) -> None:
         from livehouse.core.runtime import current
 
-        await current().limiter.hit(item, scope, key(request))
+        await current().limiter.hit(limit, scope, key(request))
 
     return dependency

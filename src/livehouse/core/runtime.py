@@ -13,7 +13,7 @@ from livehouse.core.idempotency import IdempotencyStore
 from livehouse.core.outbox import OutboxDispatcher
 from livehouse.core.ratelimit import RateLimiter
 from livehouse.core.realtime import LocalPublisher, Publisher
-from livehouse.core.settings import Settings
+from livehouse.core.settings import Settings, activate
 from livehouse.core.storage import Storage, storage_from_url
 
 
@@ -60,6 +60,7 @@ _current: Runtime | None = None
 def install(runtime: Runtime) -> None:
     global _current
     _current = runtime
+    activate(runtime.settings)
 
 
 def current() -> Runtime:

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     database_echo: bool = False
     redis_url: str | None = None
     secret_key: str = ""
+    secret_key_fallbacks: CommaList = Field(default_factory=list)
     base_url: str = "http://127.0.0.1:8000"
     storage_url: str = f"file://{VAR_DIR / 'media'}"
 
@@ -48,7 +49,26 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = 60
     run_outbox_in_process: bool = True
 
-    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    # identity
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    password_min_length: int = 8
+    password_min_strength: int = 2  # zxcvbn score 0-4; 2 refuses common and guessable passwords
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
+    argon2_parallelism: int = 2
+    login_rate_per_account: str = "10/minute;50/hour"
+    login_rate_per_ip: str = "60/minute"
+    # OTPs, reset tokens, pins, access codes
+    secret_rate_per_account: str = "5/minute;20/hour"  # noqa: S105 (a limit, not a secret)
+    otp_ttl_seconds: int = 600
+    reset_link_ttl_seconds: int = 3600
+
+    # notify (e-mail)
+    smtp_url: str | None = None  # smtp://user:pass@host:port ; smtps:// for implicit TLS
+    mail_from: str = "livehouse <no-reply@livehouse.local>"
+
+    @field_validator("cors_origins", "trusted_hosts", "secret_key_fallbacks", mode="before")
     @classmethod
     def _commas(cls, value: object) -> object:
         return _split_commas(value)
@@ -71,6 +91,19 @@ class Settings(BaseSettings):
         return key_file.read_text().strip()
 
 
+_active: Settings | None = None
+
+
 @lru_cache
-def get_settings() -> Settings:
+def _from_environment() -> Settings:
     return Settings()
+
+
+def get_settings() -> Settings:
+    """The settings of the installed runtime, else those read from the environment."""
+    return _active if _active is not None else _from_environment()
+
+
+def activate(settings: Settings) -> None:
+    global _active
+    _active = settings
