@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -26,6 +26,7 @@ from livehouse.core.runtime import Runtime
 from livehouse.core.settings import Settings
 from tests.support import routes as test_routes
 from tests.support.databases import create_database, drop_database, is_postgres
+from tests.support.messages import Mailbox, SmsGateway, SmtpServer
 
 BASE_DB_URL = os.environ.get("LIVEHOUSE_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("LIVEHOUSE_TEST_REDIS_URL", "")
@@ -87,8 +88,43 @@ async def database_url(base_db_url: str, tmp_root: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_root: Path) -> Settings:
-    return make_settings(database_url, tmp_root)
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.url = server.start()  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sms_gateway() -> Iterator[SmsGateway]:
+    gateway = SmsGateway()
+    gateway.url = gateway.start()  # type: ignore[attr-defined]
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(
+    database_url: str, tmp_root: Path, smtp_server: SmtpServer, sms_gateway: SmsGateway
+) -> Settings:
+    return make_settings(
+        database_url,
+        tmp_root,
+        mail_url=smtp_server.url,  # type: ignore[attr-defined]
+        sms_url=sms_gateway.url,
+    )  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpServer, clean: Runtime) -> Mailbox:
+    smtp_server.mailbox.clear()
+    return smtp_server.mailbox
+
+
+@pytest.fixture
+def sms_inbox(sms_gateway: SmsGateway, clean: Runtime) -> SmsGateway:
+    sms_gateway.messages.clear()
+    return sms_gateway
 
 
 @pytest.fixture(scope="session")

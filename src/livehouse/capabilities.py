@@ -9,7 +9,17 @@ import importlib.util
 from collections.abc import Iterator
 from types import ModuleType
 
-CAPABILITIES: tuple[str, ...] = ("core", "identity", "orgs")
+CAPABILITIES: tuple[str, ...] = (
+    "core",
+    "identity",
+    "orgs",
+    "notify",
+    "media",
+    "profiles",
+    "events",
+    "realtime",
+    "live",
+)
 
 
 def _modules(part: str) -> Iterator[ModuleType]:

@@ -64,9 +64,20 @@ class Settings(BaseSettings):
     otp_ttl_seconds: int = 600
     reset_link_ttl_seconds: int = 3600
 
-    # notify (e-mail)
-    smtp_url: str | None = None  # smtp://user:pass@host:port ; smtps:// for implicit TLS
+    # notify: see livehouse/notify/transports.py for the URL forms
+    mail_url: str = f"file://{VAR_DIR / 'mail'}"
     mail_from: str = "livehouse <no-reply@livehouse.local>"
+    sms_url: str = f"file://{VAR_DIR / 'sms'}"
+
+    # --- identity extras (verification, social sign-in, GDPR): add below ---
+
+    # --- orgs extras (invitations, privacy, billing): add below ---
+
+    # --- media and profiles: add below ---
+
+    # --- events: add below ---
+
+    # --- realtime and live: add below ---
 
     @field_validator("cors_origins", "trusted_hosts", "secret_key_fallbacks", mode="before")
     @classmethod

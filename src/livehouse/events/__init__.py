@@ -1,0 +1,1 @@
+"""Events, occurrences (recurrence rules), sessions, speakers, listing and search."""

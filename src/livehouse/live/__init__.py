@@ -1,0 +1,1 @@
+"""Live shows: sessions, studio perks, chat, banners, video-chat requests, RTC tokens."""

@@ -1,0 +1,1 @@
+"""Personal and performer profiles, categories and tags, follows, mutes, contact, search."""
