@@ -17,6 +17,7 @@ CAPABILITIES: tuple[str, ...] = (
     "media",
     "profiles",
     "events",
+    "payments",
     "realtime",
     "live",
 )

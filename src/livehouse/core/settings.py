@@ -79,6 +79,12 @@ class Settings(BaseSettings):
 
     # --- realtime and live: add below ---
 
+    # --- payments ---
+    payment_provider: str = "sandbox"  # sandbox | stripe
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # only to point the SDK elsewhere (tests, proxies)
+
     @field_validator("cors_origins", "trusted_hosts", "secret_key_fallbacks", mode="before")
     @classmethod
     def _commas(cls, value: object) -> object:
