@@ -87,6 +87,10 @@ async def call(
     params = await rule.params(world) if rule.params else {}
     body = rule.body(world) if callable(rule.body) else rule.body
     url = path.format(**params)
+    if rule.files:
+        return await world.client.request(
+            method, url, data=body, files=rule.files(world), headers=headers
+        )
     if rule.form:
         return await world.client.request(method, url, data=body, headers=headers)
     return await world.client.request(method, url, json=body, headers=headers)

@@ -52,6 +52,7 @@ class Rule:
     params: ParamsBuilder | None = None
     body: dict[str, Any] | Callable[[World], dict[str, Any]] | None = None
     form: bool = False
+    files: Callable[[World], dict[str, Any]] | None = None  # multipart uploads
     why: str = ""
 
 

@@ -160,6 +160,7 @@ class UnitOfWork:
         self.write = write
         self._session: AsyncSession | None = None
         self._after_commit: list[AfterCommit] = []
+        self._after_rollback: list[AfterCommit] = []
         self.commit_on_error = False
 
     @property
@@ -176,9 +177,13 @@ class UnitOfWork:
     def after_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)
 
+    def after_rollback(self, callback: AfterCommit) -> None:
+        self._after_rollback.append(callback)
+
     async def commit(self) -> None:
         if self._session is not None:
             await self._session.commit()
+        self._after_rollback.clear()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             try:
@@ -190,6 +195,12 @@ class UnitOfWork:
         self._after_commit.clear()
         if self._session is not None:
             await self._session.rollback()
+        callbacks, self._after_rollback = self._after_rollback, []
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:  # undoing one outside effect must not stop undoing the others
+                log.exception("after-rollback callback failed")
 
     async def close(self) -> None:
         if self._session is not None:
@@ -197,22 +208,29 @@ class UnitOfWork:
             self._session = None
 
 
-def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
-    """Run `callback` once the session's unit of work has committed (never after a rollback)."""
+def _unit_of(session: AsyncSession) -> UnitOfWork:
     uow: UnitOfWork | None = session.info.get("uow")
     if uow is None:
         raise RuntimeError("session is not managed by a UnitOfWork")
-    uow.after_commit(callback)
+    return uow
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` once the session's unit of work has committed (never after a rollback)."""
+    _unit_of(session).after_commit(callback)
+
+
+def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` if the session's unit of work rolls back (a rejected request, a failed
+    commit, an exception) — to undo effects outside the database, e.g. delete a stored upload."""
+    _unit_of(session).after_rollback(callback)
 
 
 def commit_even_if_rejected(session: AsyncSession) -> None:
     """Keep this transaction's changes although the request ends in an error response — for
     security bookkeeping that must stick (a revoked token family, a spent OTP attempt). Use only
     when everything written so far in the request is meant to stay."""
-    uow: UnitOfWork | None = session.info.get("uow")
-    if uow is None:
-        raise RuntimeError("session is not managed by a UnitOfWork")
-    uow.commit_on_error = True
+    _unit_of(session).commit_on_error = True
 
 
 @asynccontextmanager

@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     # --- orgs extras (invitations, privacy, billing): add below ---
 
     # --- media and profiles: add below ---
+    media_image_max_bytes: int = 20 * 1024 * 1024
+    media_audio_max_bytes: int = 100 * 1024 * 1024
+    media_video_max_bytes: int = 599_999 * 1024  # what Privet accepts (599,999 KiB)
+    media_document_max_bytes: int = 20 * 1024 * 1024
+    media_image_max_pixels: int = 40_000_000  # across all frames; bigger is refused as a bomb
+    media_preview_size: int = 480  # longest side of image previews, in pixels
+    profiles_contact_rate: str = "5/minute;30/day"  # messages one sender may relay
 
     # --- events: add below ---
 
