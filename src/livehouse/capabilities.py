@@ -1,6 +1,7 @@
 """The capabilities this service is made of, in mount order. A capability is a package
 `livehouse.<name>` with any of: `models` (tables), `api` (a `router`), `jobs` (outbox handlers),
-`demo` (a `load(session)` coroutine adding its demo data)."""
+`demo` (a `load(session)` coroutine adding its demo data), `gdpr` (registers its personal-data
+exporter and eraser with `identity.gdpr`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def load_models() -> None:
 
 def load_jobs() -> None:
     for _ in _modules("jobs"):
+        pass
+
+
+def load_gdpr() -> None:
+    for _ in _modules("gdpr"):
         pass
 
 

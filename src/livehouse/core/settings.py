@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     sms_url: str = f"file://{VAR_DIR / 'sms'}"
 
     # --- identity extras (verification, social sign-in, GDPR): add below ---
+    email_verification_ttl_seconds: int = 48 * 3600  # verification links (codes: otp_ttl)
+    otp_max_attempts: int = 5  # wrong tries before a code is burnt
+    otp_send_rate: str = "3/10 minutes;10/day"  # codes/links sent per person and purpose
+    secret_rate_per_ip: str = "30/minute;300/hour"  # OTP and link tries per client IP
+    # Links in e-mails: your app's pages, which POST the token to the API. {token} is replaced.
+    email_verification_link: str = "{base_url}/verify-email?token={token}"
+    password_reset_link: str = "{base_url}/reset-password?token={token}"
+    # JSON: {"google": {"kind": "oidc", "issuer": "...", "audiences": ["client-id"]}, ...}
+    social_providers: dict[str, dict[str, object]] = Field(default_factory=dict)
+    social_http_timeout_seconds: float = 10.0
+    social_jwks_cache_seconds: int = 3600
 
     # --- orgs extras (invitations, privacy, billing): add below ---
 

@@ -13,14 +13,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from livehouse.core.deps import DbSession
-from livehouse.core.errors import NotFound, ValidationFailed
+from livehouse.core.errors import ValidationFailed
 from livehouse.core.ratelimit import client_ip, rate_limit
 from livehouse.core.schemas import Message
 from livehouse.core.validators import Email
-from livehouse.identity import apps, oauth, service, tokens
+from livehouse.identity import account_api, admin_api, apps, oauth, service, social_api, tokens
 from livehouse.identity import scopes as scope_catalogue
-from livehouse.identity.auth import Authenticated, Principal, user_scoped
-from livehouse.identity.models import Account, OAuthApp
+from livehouse.identity.account_api import my_account
+from livehouse.identity.auth import Authenticated, Principal, in_person, user_scoped
+from livehouse.identity.flow_schemas import NO_STORE, token_response
+from livehouse.identity.models import OAuthApp
 from livehouse.identity.schemas import (
     AccountCreate,
     AccountOut,
@@ -41,7 +43,6 @@ from livehouse.identity.schemas import (
 from livehouse.orgs import service as orgs
 
 router = APIRouter()
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 # ---- OAuth 2.0 -------------------------------------------------------------------------------
@@ -113,13 +114,7 @@ async def token(
             grant = await oauth.refresh_grant(db, app, refresh_token, scope, agent)
     except oauth.OAuthError as exc:
         return oauth_error(exc)
-    body = TokenResponse(
-        access_token=grant.access_token,
-        expires_in=grant.expires_in,
-        refresh_token=grant.refresh_token,
-        scope=grant.scope,
-    )
-    return JSONResponse(body.model_dump(exclude_none=True), headers=NO_STORE)
+    return token_response(grant)
 
 
 @router.post(
@@ -200,13 +195,7 @@ async def list_scopes() -> list[ScopeOut]:
     dependencies=[Depends(rate_limit("20/minute", "register"))],
 )
 async def register(payload: AccountCreate, db: DbSession) -> AccountOut:
-    app = None
-    if payload.client_id:
-        app = await db.scalar(
-            select(OAuthApp).where(OAuthApp.client_id == payload.client_id, OAuthApp.active)
-        )
-        if app is None:
-            raise ValidationFailed.field("client_id", "No active app with this client_id")
+    app = await apps.find_active_app(db, payload.client_id) if payload.client_id else None
     account = await service.register(
         db,
         email=payload.email,
@@ -234,18 +223,11 @@ async def email_availability(db: DbSession, email: Annotated[Email, Query()]) ->
     return EmailAvailability(email=email, available=await service.email_available(db, email))
 
 
-async def me_account(db: DbSession, principal: Principal) -> Account:
-    account = await db.get(Account, principal.account_id)
-    if account is None:
-        raise NotFound("No such account")
-    return account
-
-
 @router.get("/v1/me", tags=["me"], response_model=AccountOut, summary="My account")
 async def read_me(
     db: DbSession, principal: Annotated[Principal, Depends(user_scoped("me.read"))]
 ) -> AccountOut:
-    return AccountOut.of(await me_account(db, principal))
+    return AccountOut.of(await my_account(db, principal))
 
 
 @router.patch("/v1/me", tags=["me"], response_model=AccountOut, summary="Change my account")
@@ -254,7 +236,7 @@ async def update_me(
     db: DbSession,
     principal: Annotated[Principal, Depends(user_scoped("me.write"))],
 ) -> AccountOut:
-    account = await me_account(db, principal)
+    account = await my_account(db, principal)
     await service.update_account(db, account, payload.model_dump(exclude_unset=True))
     await db.flush()
     return AccountOut.of(account)
@@ -270,9 +252,9 @@ async def change_my_password(
     payload: PasswordChange,
     request: Request,
     db: DbSession,
-    principal: Annotated[Principal, Depends(user_scoped("me.write"))],
+    principal: Annotated[Principal, Depends(in_person("me.write"))],
 ) -> Message:
-    account = await me_account(db, principal)
+    account = await my_account(db, principal)
     await service.change_password(
         db, account, payload.old_password, payload.password, client_ip(request)
     )
@@ -425,3 +407,8 @@ async def revoke_org_api_key(
 ) -> ApiKeyOut:
     org = await orgs.authorized_org(db, principal, org_id, "org.apps")
     return ApiKeyOut.of(await apps.revoke_api_key(db, org.id, key_id))
+
+
+# Verification, contact changes, recovery, GDPR, social sign-in, impersonation.
+for extra in (account_api, social_api, admin_api):
+    router.include_router(extra.router)

@@ -134,6 +134,18 @@ async def list_apps(session: AsyncSession, org_id: int) -> Sequence[OAuthApp]:
     ).all()
 
 
+async def find_active_app(
+    session: AsyncSession, client_id: str, field: str = "client_id"
+) -> OAuthApp:
+    """The active app a client names when it signs people up or in (422 naming `field`)."""
+    app = await session.scalar(
+        select(OAuthApp).where(OAuthApp.client_id == client_id, OAuthApp.active)
+    )
+    if app is None:
+        raise ValidationFailed.field(field, "No active app with this client_id")
+    return app
+
+
 async def get_app(session: AsyncSession, org_id: int, public_id: uuid.UUID) -> OAuthApp:
     app = await session.scalar(
         select(OAuthApp).where(OAuthApp.org_id == org_id, OAuthApp.public_id == public_id)

@@ -31,7 +31,7 @@ from livehouse.core.db import after_commit, unit_of_work
 from livehouse.core.deps import DbSession
 from livehouse.core.errors import Forbidden, Unauthorized
 from livehouse.core.security import keyed_hash
-from livehouse.identity import tokens
+from livehouse.identity import audit, tokens
 from livehouse.identity.models import Account, ApiKey
 
 API_KEY_PREFIX = "lh_"
@@ -168,9 +168,24 @@ async def _from_token(session: AsyncSession, token: str) -> Principal:
     actor = claims.get("act") or {}
     actor_id = None
     if actor.get("sub"):
-        actor_id = await session.scalar(
-            select(Account.id).where(Account.public_id == uuid.UUID(actor["sub"]))
-        )
+        # The acting admin must still be active, and ending their sessions ends this one too.
+        acting = (
+            await session.execute(
+                select(Account.id, Account.status, Account.tokens_valid_after).where(
+                    Account.public_id == uuid.UUID(actor["sub"])
+                )
+            )
+        ).one_or_none()
+        if (
+            acting is None
+            or acting.status != "active"
+            or (acting.tokens_valid_after and issued < acting.tokens_valid_after)
+        ):
+            raise Unauthorized(
+                "The access token has been revoked",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        actor_id = acting.id
     return Principal(
         kind="user",
         scopes=scopes,
@@ -199,6 +214,15 @@ async def optional_principal(
         principal = await _from_token(db, bearer)
     else:
         return None
+    if principal.actor_account_id is not None and principal.account_id is not None:
+        audit.record_acting_request(
+            db,
+            actor_id=principal.actor_account_id,
+            subject_id=principal.account_id,
+            org_id=principal.org_id,
+            method=request.method,
+            path=request.url.path,
+        )
     request.state.principal = principal
     return principal
 
@@ -246,6 +270,24 @@ User = Annotated[Principal, Depends(user_principal)]
 def user_scoped(*needed: str):
     async def dependency(principal: User) -> Principal:
         require_scopes(principal, *needed)
+        return principal
+
+    return dependency
+
+
+def refuse_acting(principal: Principal) -> None:
+    """Things only the person themselves may do (password, e-mail, erasure, …), never someone
+    acting as them with an impersonation token."""
+    if principal.actor_account_id is not None:
+        raise Forbidden("Not allowed while acting as someone else")
+
+
+def in_person(*needed: str):
+    """`user_scoped`, and refused to impersonation (`act`) tokens."""
+
+    async def dependency(principal: User) -> Principal:
+        require_scopes(principal, *needed)
+        refuse_acting(principal)
         return principal
 
     return dependency

@@ -27,7 +27,12 @@ async def load(session: AsyncSession, ctx: dict[str, Any]) -> None:
         account = await service.find_by_login(session, email)
         if account is None:
             account = await service.register(
-                session, email=email, password=password, full_name=name, username=username
+                session,
+                email=email,
+                password=password,
+                full_name=name,
+                username=username,
+                email_verified=True,
             )
         account.email_verified_at = account.email_verified_at or clock.now()
         ctx["accounts"][role] = account

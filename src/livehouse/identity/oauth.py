@@ -83,7 +83,7 @@ def grant_scopes(requested: str | None, allowed: frozenset[str]) -> list[str]:
     return sorted(wanted)
 
 
-def _user_scope_ceiling(app: OAuthApp | None) -> frozenset[str]:
+def user_scope_ceiling(app: OAuthApp | None) -> frozenset[str]:
     return frozenset(app.scopes) if app is not None else scope_catalogue.all_scopes()
 
 
@@ -145,7 +145,7 @@ async def password_grant(
 ) -> TokenGrant:
     if not username or password is None:
         raise OAuthError("invalid_request", "username and password are required")
-    granted = grant_scopes(scope, _user_scope_ceiling(app))
+    granted = grant_scopes(scope, user_scope_ceiling(app))
     try:
         account = await service.sign_in_with_password(session, username, password, ip)
     except service.SignInFailed as exc:

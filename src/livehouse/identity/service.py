@@ -84,9 +84,11 @@ async def register(
     date_of_birth: date | None = None,
     locale: str | None = None,
     metadata: dict[str, Any] | None = None,
+    email_verified: bool = False,
 ) -> Account:
     """Create an account. `password=None` only for accounts created by social sign-in or by an
-    organisation on a customer's behalf (they set a password through the reset flow)."""
+    organisation on a customer's behalf (they set a password through the reset flow).
+    Unless the e-mail is already known to be verified, a verification e-mail goes out."""
     await _ensure_unique(session, email=email, username=username)
     check_birth_date(date_of_birth)
     password_hash = None
@@ -110,6 +112,12 @@ async def register(
             session.add(account)
     except IntegrityError as exc:  # a concurrent registration won the race
         raise Conflict("An account with this email or username already exists") from exc
+    if email_verified:
+        account.email_verified_at = clock.now()
+    else:
+        from livehouse.identity.verification import send_email_verification
+
+        await send_email_verification(session, account)
     return account
 
 
@@ -131,17 +139,21 @@ async def find_by_login(session: AsyncSession, login: str) -> Account | None:
     )
 
 
+async def find_by_email(session: AsyncSession, email: str) -> Account | None:
+    """The account using this e-mail address (case-insensitive); erased accounts have none."""
+    return await session.scalar(select(Account).where(Account.email_normalized == email_key(email)))
+
+
 class SignInFailed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-async def sign_in_with_password(
-    session: AsyncSession, login: str, password: str, ip: str
-) -> Account:
-    """The account behind these credentials, or SignInFailed. Brute-force limited per account
-    and per IP (429 before the password is even checked once the limit is reached)."""
+async def check_credentials(session: AsyncSession, login: str, password: str, ip: str) -> Account:
+    """The account behind these credentials (whatever its status), or SignInFailed.
+    Brute-force limited per account and per IP (429 before the password is even checked once
+    the limit is reached)."""
     guard = login_guard()
     subject = login.strip().casefold()[:320]
     await guard.before(subject, ip)
@@ -150,6 +162,14 @@ async def sign_in_with_password(
     if account is None or not valid:
         await guard.failed(subject)
         raise SignInFailed("The e-mail/username or password is wrong")
+    return account
+
+
+async def sign_in_with_password(
+    session: AsyncSession, login: str, password: str, ip: str
+) -> Account:
+    """The active account behind these credentials, or SignInFailed."""
+    account = await check_credentials(session, login, password, ip)
     if account.status == "deactivated":
         raise SignInFailed("This account is deactivated; reactivate it first")
     if account.password_hash and passwords.needs_rehash(account.password_hash):
@@ -183,13 +203,25 @@ async def change_password(
     session: AsyncSession, account: Account, old: str, new: str, ip: str
 ) -> None:
     """Needs the current password (brute-force limited like sign-in). Other sessions end."""
+    await confirm_password(session, account, old, ip, field="old_password")
+    await set_password(session, account, new)
+
+
+async def confirm_password(
+    session: AsyncSession, account: Account, password: str, ip: str, field: str = "password"
+) -> None:
+    """A signed-in person re-enters their password before something serious (brute-force
+    limited like sign-in). Accounts without a password set one through the reset flow first."""
     guard = login_guard()
     subject = f"acct:{account.id}"
     await guard.before(subject, ip)
-    if not await passwords.verify_password(account.password_hash, old):
+    if account.password_hash is None:
+        raise ValidationFailed.field(
+            field, "This account has no password yet; set one with the password-reset flow"
+        )
+    if not await passwords.verify_password(account.password_hash, password):
         await guard.failed(subject)
-        raise ValidationFailed.field("old_password", "Is not your current password")
-    await set_password(session, account, new)
+        raise ValidationFailed.field(field, "Is not your current password")
 
 
 async def set_password(

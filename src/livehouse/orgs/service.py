@@ -205,6 +205,26 @@ async def register_customer(
     return customer
 
 
+async def customer_of(session: AsyncSession, org_id: int, account_id: int) -> Customer | None:
+    """`account`'s customer record with `org`, if it is one of the organisation's customers."""
+    return await session.scalar(
+        select(Customer).where(Customer.org_id == org_id, Customer.account_id == account_id)
+    )
+
+
+async def customers_of_account(
+    session: AsyncSession, account_id: int
+) -> Sequence[tuple[Organisation, Customer]]:
+    """Every organisation the account is a customer of, with the record."""
+    rows = await session.execute(
+        select(Organisation, Customer)
+        .join(Customer, Customer.org_id == Organisation.id)
+        .where(Customer.account_id == account_id)
+        .order_by(Customer.id)
+    )
+    return [(org, customer) for org, customer in rows]
+
+
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Schema objects → the JSON kept in the row (links and addresses as plain dicts)."""
     out = dict(fields)
