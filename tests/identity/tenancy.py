@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.support.auth import PASSWORD, register
 from tests.support.tenancy import World, org_of_a, rule
 
 
@@ -42,3 +43,64 @@ rule(
     body={"name": "intruder", "scopes": ["org.read"]},
 )
 rule("DELETE", "/v1/orgs/{org_id}/api-keys/{key_id}", "tenant", params=key_of_a)
+
+
+# ---- verification, contact changes, recovery, GDPR (identity extras) --------------------------
+
+for method, path in (
+    ("POST", "/v1/me/email/verification"),
+    ("POST", "/v1/me/email/verify"),
+    ("POST", "/v1/me/email"),
+    ("POST", "/v1/me/email/confirm"),
+    ("POST", "/v1/me/phone"),
+    ("POST", "/v1/me/phone/confirm"),
+    ("POST", "/v1/me/deactivate"),
+    ("POST", "/v1/me/export"),
+    ("POST", "/v1/me/erase"),
+    ("GET", "/v1/me/social"),
+    ("POST", "/v1/me/social/{provider}"),
+    ("DELETE", "/v1/me/social/{provider}"),
+):
+    rule(method, path, "self")
+
+for method, path in (
+    ("POST", "/v1/accounts/email-verification"),
+    ("POST", "/v1/accounts/verify-email"),
+    ("POST", "/v1/accounts/password-reset"),
+    ("POST", "/v1/accounts/password-reset/confirm"),
+    ("POST", "/v1/accounts/reactivate"),
+    ("POST", "/v1/social/{provider}/sign-up"),
+    ("POST", "/v1/social/{provider}/sign-in"),
+):
+    rule(method, path, "anonymous")
+
+rule("GET", "/v1/social/providers", "public", why="which sign-in buttons to show")
+
+
+async def customer_of_a(world: World) -> dict[str, str]:
+    """A customer of A (registered through A's app), made once per test."""
+    if "customer" not in world.a.extra:
+        person = await register(world.client, client_id=world.a.app["client_id"])
+        world.a.extra["customer"] = person.id
+    return {"org_id": world.a.org["id"]}
+
+
+def customer_body(world: World) -> dict[str, str]:
+    return {"account_id": world.a.extra["customer"], "password": PASSWORD}
+
+
+rule(
+    "POST",
+    "/v1/orgs/{org_id}/impersonation",
+    "tenant",
+    params=customer_of_a,
+    body=customer_body,
+)
+rule(
+    "POST",
+    "/v1/orgs/{org_id}/customer-erasures",
+    "tenant",
+    params=customer_of_a,
+    body=customer_body,
+)
+rule("GET", "/v1/orgs/{org_id}/audit-events", "tenant", params=org_of_a)
