@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     social_jwks_cache_seconds: int = 3600
 
     # --- orgs extras (invitations, privacy, billing): add below ---
+    org_invitation_ttl_seconds: int = 7 * 24 * 3600
+    # The link in invitation e-mails; your app's page that calls …/invitations/{id}/accept.
+    org_invitation_url: str = "{base_url}/invitations/{invitation_id}?org={org_id}&token={token}"
+    org_invitation_rate_per_org: str = "50/hour;200/day"  # new invitations an org may send
+    org_invitation_resend_rate: str = "3/hour;10/day"  # resends of one invitation
 
     # --- media and profiles: add below ---
     media_image_max_bytes: int = 20 * 1024 * 1024

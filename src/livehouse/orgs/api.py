@@ -1,4 +1,6 @@
-"""Organisations' native routes: create, read, change; my organisations; the team."""
+"""Organisations' native routes: create, read, change; my organisations; the team. The other
+routes live in api_team (invitations), api_relations (masters and followers), api_settings
+(privacy, billing, payout) and api_customers (registration fields, registered users)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ import uuid
 from fastapi import APIRouter, Response
 
 from livehouse.core.deps import DbSession
-from livehouse.identity.auth import Authenticated, User
-from livehouse.orgs import service
+from livehouse.core.errors import FieldError, Forbidden
+from livehouse.identity.auth import Authenticated, MaybeAuthenticated, User
+from livehouse.orgs import api_customers, api_relations, api_settings, api_team, privacy, service
 from livehouse.orgs.schemas import (
     MemberOut,
     MemberUpdate,
@@ -40,9 +43,16 @@ async def create_org(payload: OrgCreate, db: DbSession, principal: User) -> OrgO
     return OrgOut.of(org)
 
 
-@router.get("/v1/orgs/{org_id}", response_model=OrgOut, summary="An organisation's profile")
-async def read_org(org_id: uuid.UUID, db: DbSession) -> OrgOut:
-    return OrgOut.of(await service.get_org(db, org_id))
+@router.get(
+    "/v1/orgs/{org_id}",
+    response_model=OrgOut,
+    summary="An organisation's profile (as its privacy settings allow you to see it)",
+)
+async def read_org(org_id: uuid.UUID, db: DbSession, principal: MaybeAuthenticated) -> OrgOut:
+    org = await service.get_org(db, org_id)
+    hidden = await privacy.hidden_parts(db, org, principal)
+    status = (await privacy.extended_status(db, [org.id]))[org.id]
+    return OrgOut.of(org, hidden=hidden, status=status)
 
 
 @router.patch("/v1/orgs/{org_id}", response_model=OrgOut, summary="Change an organisation")
@@ -50,9 +60,20 @@ async def update_org(
     org_id: uuid.UUID, payload: OrgUpdate, db: DbSession, principal: Authenticated
 ) -> OrgOut:
     org = await service.authorized_org(db, principal, org_id, "org.write")
-    await service.update_org(org, payload.model_dump(exclude_unset=True))
+    changes = payload.model_dump(exclude_unset=True)
+    flags = changes.pop("extended_status", None)
+    if flags is not None:
+        if principal.account_id is None or not await service.is_platform_admin(
+            db, principal.account_id
+        ):
+            raise Forbidden(
+                "Only the platform's administrators set extended status",
+                errors=[FieldError("extended_status", "Not yours to set")],
+            )
+        await privacy.set_extended_status(db, org.id, flags)
+    await service.update_org(org, changes)
     await db.flush()
-    return OrgOut.of(org)
+    return OrgOut.of(org, status=(await privacy.extended_status(db, [org.id]))[org.id])
 
 
 @router.get(
@@ -60,14 +81,16 @@ async def update_org(
 )
 async def my_orgs(db: DbSession, principal: User) -> list[MyOrgOut]:
     assert principal.account_id is not None
+    rows = await service.orgs_of(db, principal.account_id)
+    status = await privacy.extended_status(db, [org.id for org, _ in rows])
     return [
         MyOrgOut(
-            organisation=OrgOut.of(org),
+            organisation=OrgOut.of(org, status=status[org.id]),
             role=m.role,
             scopes=sorted(service.effective_scopes(m)),
             enabled=m.enabled,
         )
-        for org, m in await service.orgs_of(db, principal.account_id)
+        for org, m in rows
     ]
 
 
@@ -114,3 +137,7 @@ async def remove_member(
     membership, _ = await service.get_member(db, org.id, member_id)
     await service.remove_member(db, principal, org, membership)
     return Response(status_code=204)
+
+
+for part in (api_team, api_relations, api_settings, api_customers):
+    router.include_router(part.router)

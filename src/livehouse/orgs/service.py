@@ -6,6 +6,10 @@ user reaches an organisation only as an enabled team member whose role (or custo
 the action, and only with a token whose scopes allow it too. A user token issued through one
 organisation's app is confined to that organisation. Outsiders get 404, not 403, so the
 existence of another tenant's data is not revealed.
+
+Master/follower: where organisation M is the active master of F, M's team and M's credentials
+also reach F, holding there what they hold in M intersected with the relation's scopes (and
+still bounded by their token). One hop only: a master is never itself a follower.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from livehouse.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from livehouse.identity import scopes as scope_catalogue
 from livehouse.identity.auth import Principal, require_scopes
 from livehouse.identity.models import Account
-from livehouse.orgs.models import Customer, Membership, Organisation
+from livehouse.orgs.models import Customer, Membership, Organisation, Relation
 
 
 async def org_public_id(session: AsyncSession, org_id: int) -> uuid.UUID | None:
@@ -60,7 +64,7 @@ async def _unique_slug(session: AsyncSession, wanted: str) -> str:
 
 async def create_org(
     session: AsyncSession,
-    owner_account_id: int,
+    owner_account_id: int | None,
     *,
     name: str,
     slug: str | None = None,
@@ -75,8 +79,9 @@ async def create_org(
     org = Organisation(name=name, slug=slug or await _unique_slug(session, name), **fields)
     session.add(org)
     await session.flush()
-    session.add(Membership(org_id=org.id, account_id=owner_account_id, role="owner"))
-    await session.flush()
+    if owner_account_id is not None:  # None: a master's app creates it; an invited owner joins
+        session.add(Membership(org_id=org.id, account_id=owner_account_id, role="owner"))
+        await session.flush()
     return org
 
 
@@ -99,27 +104,106 @@ async def is_platform_admin(session: AsyncSession, account_id: int) -> bool:
     )
 
 
+scope_catalogue.register(
+    "org.relations",
+    "Link master and follower organisations and agree to what a master may do",
+    roles=("owner",),
+)
+
+
+async def active_master(session: AsyncSession, follower_org_id: int) -> Relation | None:
+    return await session.scalar(
+        select(Relation).where(
+            Relation.follower_org_id == follower_org_id, Relation.status == "active"
+        )
+    )
+
+
+async def held_scopes(
+    session: AsyncSession, principal: Principal, org_id: int, wanted: str | None = None
+) -> frozenset[str] | None:
+    """The organisation scopes `principal` holds on `org_id` (before its token's scopes are
+    applied), or None when it has no standing there at all. With `wanted`, stops looking once
+    a direct right already includes it."""
+    if principal.kind in ("client", "api_key"):
+        if principal.org_id is None:
+            return None
+        if principal.org_id == org_id:
+            return principal.scopes
+        relation = await active_master(session, org_id)
+        if relation is not None and relation.master_org_id == principal.org_id:
+            return principal.scopes & frozenset(relation.scopes)
+        return None
+    assert principal.account_id is not None
+    held: frozenset[str] | None = None
+    if principal.org_id in (None, org_id):  # an app's user token stays in its org…
+        direct = await membership_of(session, org_id, principal.account_id)
+        if direct is not None and direct.enabled:
+            held = effective_scopes(direct)
+            if wanted is not None and wanted in held:
+                return held
+    relation = await active_master(session, org_id)
+    if relation is not None and principal.org_id in (None, relation.master_org_id):
+        # …or reaches its org's followers
+        upstream = await membership_of(session, relation.master_org_id, principal.account_id)
+        if upstream is not None and upstream.enabled:
+            inherited = effective_scopes(upstream) & frozenset(relation.scopes)
+            held = inherited if held is None else held | inherited
+            if wanted is not None and wanted in held:
+                return held
+    if principal.org_id in (None, org_id) and await is_platform_admin(
+        session, principal.account_id
+    ):
+        held = scope_catalogue.all_scopes()
+    return held
+
+
 async def authorize(
     session: AsyncSession, principal: Principal, org: Organisation | int, scope: str
 ) -> None:
     """Raise unless `principal` may perform `scope` on organisation `org` (see module doc)."""
     org_id = org if isinstance(org, int) else org.id
-    if principal.kind in ("client", "api_key"):
-        if principal.org_id != org_id:
-            raise NotFound("No such organisation")
-        require_scopes(principal, scope)
-        return
-    assert principal.account_id is not None
-    if principal.org_id is not None and principal.org_id != org_id:
-        raise NotFound("No such organisation")  # an app's user token stays in its org
-    require_scopes(principal, scope)
-    membership = await membership_of(session, org_id, principal.account_id)
-    if membership is None or not membership.enabled:
-        if await is_platform_admin(session, principal.account_id):
-            return
+    held = await held_scopes(session, principal, org_id, scope)
+    if held is None:
         raise NotFound("No such organisation")
-    if scope not in effective_scopes(membership):
+    require_scopes(principal, scope)
+    if scope not in held:
         raise Forbidden(f"Your role in this organisation does not allow {scope}")
+
+
+async def is_insider(session: AsyncSession, principal: Principal | None, org_id: int) -> bool:
+    """May `principal` see the organisation's private side (team, masters, platform admins)?"""
+    if principal is None:
+        return False
+    held = await held_scopes(session, principal, org_id, "org.read")
+    return held is not None and "org.read" in held
+
+
+async def check_can_grant(
+    session: AsyncSession,
+    principal: Principal,
+    org_id: int,
+    role: str,
+    scopes: list[str] | None,
+) -> None:
+    """Nobody hands out more than they hold: only owners make owners (or change them), and
+    everyone else grants only a role (or custom scopes) they hold themselves."""
+    if role not in scope_catalogue.ROLES:
+        raise ValidationFailed.field("role", f"Must be one of {', '.join(scope_catalogue.ROLES)}")
+    check_member_scopes(role, scopes)
+    if principal.account_id is not None and principal.kind == "user":
+        acting = await membership_of(session, org_id, principal.account_id)
+        if acting is not None and acting.enabled and acting.role == "owner":
+            return
+    if role == "owner":
+        raise Forbidden("Only an owner can change an owner or make one")
+    granted = frozenset(scopes) if scopes is not None else scope_catalogue.role_scopes(role)
+    above = sorted(granted - (await held_scopes(session, principal, org_id) or frozenset()))
+    if above:
+        raise ValidationFailed.field(
+            "scopes" if scopes is not None else "role",
+            f"You cannot grant scopes you do not hold: {', '.join(above)}",
+        )
 
 
 async def authorized_org(
@@ -191,18 +275,33 @@ async def register_customer(
     fields: dict[str, Any] | None = None,
     source: str = "register",
 ) -> Customer:
-    """Make `account` a registered user of `org` (idempotent)."""
+    """Make `account` a registered user of `org` (idempotent), checking the answers to the
+    organisation's registration fields. A sign-up (`source="register"`) must also answer the
+    required ones and pass the organisation's age check; a 422 names `fields.<name>` or
+    `date_of_birth`, and the caller's transaction rolls back, so nothing is created."""
+    from livehouse.orgs import registration
+
     existing = await session.scalar(
         select(Customer).where(Customer.org_id == org_id, Customer.account_id == account_id)
     )
+    signing_up = source == "register" and existing is None
+    answers = await registration.check_answers(session, org_id, fields or {}, complete=signing_up)
+    if signing_up:
+        await registration.check_age(session, org_id, account_id)
     if existing is not None:
-        if fields:
-            existing.fields = {**existing.fields, **fields}
+        if answers:
+            existing.fields = {**existing.fields, **answers}
         return existing
-    customer = Customer(org_id=org_id, account_id=account_id, fields=fields or {}, source=source)
+    customer = Customer(org_id=org_id, account_id=account_id, fields=answers, source=source)
     session.add(customer)
     await session.flush()
     return customer
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` for a case-insensitive LIKE on lower-cased columns (use with escape="\\")."""
+    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 async def customer_of(session: AsyncSession, org_id: int, account_id: int) -> Customer | None:
@@ -277,29 +376,18 @@ async def change_member(
     membership: Membership,
     changes: dict[str, Any],
 ) -> Membership:
-    """Role, scopes, enabled. Only owners make or unmake owners; the last owner stays."""
-    acting = (
-        await membership_of(session, org.id, principal.account_id) if principal.account_id else None
-    )
-    acting_is_owner = acting is not None and acting.role == "owner" and acting.enabled
+    """Role, scopes, enabled. Only owners make or unmake owners; the last owner stays; nobody
+    grants more than they hold (`check_can_grant`)."""
     new_role = changes.get("role") or membership.role
-    touches_owner = "owner" in (membership.role, new_role)
-    if touches_owner and not acting_is_owner:
-        raise Forbidden("Only an owner can change an owner or make one")
+    if "owner" in (membership.role, new_role):
+        await check_can_grant(session, principal, org.id, "owner", None)
     demoting = new_role != "owner" or changes.get("enabled") is False
     if membership.role == "owner" and demoting and await owner_count(session, org.id) <= 1:
         raise Conflict("The organisation's last owner cannot be demoted or disabled")
-    if "role" in changes and changes["role"] is not None:
-        if changes["role"] not in scope_catalogue.ROLES:
-            raise ValidationFailed.field(
-                "role", f"Must be one of {', '.join(scope_catalogue.ROLES)}"
-            )
-        membership.role = changes["role"]
-    if "scopes" in changes:
-        check_member_scopes(membership.role, changes["scopes"])
-        membership.scopes = changes["scopes"]
-    elif "role" in changes and membership.scopes is not None:
-        check_member_scopes(membership.role, membership.scopes)
+    if ("role" in changes and changes["role"] is not None) or "scopes" in changes:
+        new_scopes = changes.get("scopes", membership.scopes)
+        await check_can_grant(session, principal, org.id, new_role, new_scopes)
+        membership.role, membership.scopes = new_role, new_scopes
     if changes.get("enabled") is not None:
         membership.enabled = changes["enabled"]
     return membership
