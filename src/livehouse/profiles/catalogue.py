@@ -163,9 +163,11 @@ async def delete_tag(session: AsyncSession, tag: Tag) -> None:
 
 async def tags_for(session: AsyncSession, org_id: int, names: Iterable[str]) -> list[Tag]:
     """The organisation's tags with these names, made where missing (for events to attach)."""
-    tags: list[Tag] = []
-    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+    by_slug: dict[str, Tag] = {}
+    for name in (n.strip() for n in names if n.strip()):
         slug = _slug(name, "tags")
+        if slug in by_slug:
+            continue
         tag = await session.scalar(select(Tag).where(Tag.org_id == org_id, Tag.slug == slug))
-        tags.append(tag or await create_tag(session, org_id, name))
-    return tags
+        by_slug[slug] = tag or await create_tag(session, org_id, name)
+    return list(by_slug.values())
