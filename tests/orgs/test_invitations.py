@@ -7,7 +7,16 @@ import httpx
 
 from livehouse.core import clock
 from livehouse.core.runtime import Runtime
-from tests.support.auth import add_member, create_org, login, register, signed_up, unique_email
+from tests.support.auth import (
+    PASSWORD,
+    add_member,
+    create_app,
+    create_org,
+    login,
+    register,
+    signed_up,
+    unique_email,
+)
 from tests.support.messages import Mailbox
 from tests.support.orgs import accept, invitation_link, invite, join
 
@@ -212,3 +221,28 @@ async def test_listing_filters_and_pages(
     assert accepted.json()["items"] == []
     bad = await client.get(url, params={"status": "maybe"}, headers=owner.headers)
     assert bad.status_code == 422
+
+
+async def test_an_impersonation_session_cannot_accept(
+    client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+) -> None:
+    owner = await signed_up(client, "owner")
+    org = await create_org(client, owner)
+    app = await create_app(client, owner, org["id"])
+    customer = await login(client, await register(client, client_id=app["client_id"]))
+    assert (await invite(client, owner, org["id"], customer.email)).status_code == 201
+    invitation_id, _, token = await invitation_link(mailbox, runtime, customer.email)
+    started = await client.post(
+        f"/v1/orgs/{org['id']}/impersonation",
+        headers=owner.headers,
+        json={"account_id": customer.id, "password": PASSWORD},
+    )
+    assert started.status_code == 200, started.text
+    acting = {"Authorization": f"Bearer {started.json()['access_token']}"}
+    refused = await client.post(
+        f"/v1/orgs/{org['id']}/invitations/{invitation_id}/accept",
+        json={"token": token},
+        headers=acting,
+    )
+    assert refused.status_code == 403 and "acting as someone else" in refused.text
+    assert (await accept(client, customer, org["id"], invitation_id, token)).status_code == 200

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from livehouse.core.deps import DbSession
 from livehouse.core.pagination import Page, PageParams, page_params
 from livehouse.core.ratelimit import client_ip
-from livehouse.identity.auth import Authenticated, Principal, user_scoped
+from livehouse.identity.auth import Authenticated, Principal, in_person
 from livehouse.orgs import invitations, service
 from livehouse.orgs.schemas import (
     InvitationAccept,
@@ -108,7 +108,7 @@ async def accept_invitation(
     payload: InvitationAccept,
     request: Request,
     db: DbSession,
-    principal: Annotated[Principal, Depends(user_scoped("me.write"))],
+    principal: Annotated[Principal, Depends(in_person("me.write"))],  # never while impersonating
 ) -> MemberOut:
     _, membership, account = await invitations.accept(
         db, principal, org_id, invitation_id, payload.token, client_ip(request)

@@ -281,9 +281,7 @@ async def register_customer(
     `date_of_birth`, and the caller's transaction rolls back, so nothing is created."""
     from livehouse.orgs import registration
 
-    existing = await session.scalar(
-        select(Customer).where(Customer.org_id == org_id, Customer.account_id == account_id)
-    )
+    existing = await customer_of(session, org_id, account_id)
     signing_up = source == "register" and existing is None
     answers = await registration.check_answers(session, org_id, fields or {}, complete=signing_up)
     if signing_up:
