@@ -104,7 +104,7 @@ async def _spool(chunks: AsyncIterator[bytes], limit: int) -> IO[bytes]:
     return spool
 
 
-async def _delete_objects(keys: Iterable[str | None]) -> None:
+async def delete_objects(keys: Iterable[str | None]) -> None:
     storage = current().storage
     for key in keys:
         if key:
@@ -169,7 +169,7 @@ async def upload(
             )
     except PayloadTooLarge as exc:
         raise _too_large(found.kind, limit) from exc
-    after_rollback(session, partial(_delete_objects, (stored.key, preview_key)))
+    after_rollback(session, partial(delete_objects, (stored.key, preview_key)))
     media = Media(
         public_id=public_id,
         owner_account_id=owner_account_id,
@@ -243,7 +243,7 @@ async def delete(session: AsyncSession, media: Media) -> None:
     keys = (media.storage_key, media.preview_key)
     await session.delete(media)
     await session.flush()
-    after_commit(session, partial(_delete_objects, keys))
+    after_commit(session, partial(delete_objects, keys))
 
 
 async def own_image(
