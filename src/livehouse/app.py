@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install(runtime)
         metrics.register_pool(runtime.database.pool_status)
+        await runtime.hub.start()
         if settings.run_outbox_in_process:
             runtime.outbox.start()
         try:

@@ -7,14 +7,18 @@ outside their session (publisher, limiter, storage) reach it through `current()`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from livehouse.core.db import Database
 from livehouse.core.idempotency import IdempotencyStore
 from livehouse.core.outbox import OutboxDispatcher
 from livehouse.core.ratelimit import RateLimiter
-from livehouse.core.realtime import LocalPublisher, Publisher
+from livehouse.core.realtime import Publisher
 from livehouse.core.settings import Settings, activate
 from livehouse.core.storage import Storage, storage_from_url
+
+if TYPE_CHECKING:
+    from livehouse.realtime.hub import Hub
 
 
 @dataclass
@@ -26,16 +30,20 @@ class Runtime:
     publisher: Publisher
     idempotency: IdempotencyStore
     outbox: OutboxDispatcher = field(init=False)
+    hub: Hub = field(init=False)  # the realtime hub; it is also the publisher
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
+        from livehouse.realtime.hub import Hub  # a capability: late, so core imports alone
+
         database = Database(settings)
+        hub = Hub(settings)
         runtime = cls(
             settings=settings,
             database=database,
             limiter=RateLimiter(settings.redis_url),
             storage=storage_from_url(settings.storage_url, settings.base_url),
-            publisher=LocalPublisher(),
+            publisher=hub,
             idempotency=IdempotencyStore(
                 database, settings.idempotency_ttl_seconds, settings.idempotency_lease_seconds
             ),
@@ -47,10 +55,12 @@ class Runtime:
             max_attempts=settings.outbox_max_attempts,
             lease_seconds=settings.outbox_lease_seconds,
         )
+        runtime.hub = hub
         return runtime
 
     async def close(self) -> None:
         await self.outbox.stop()
+        await self.hub.close()
         await self.database.dispose()
 
 

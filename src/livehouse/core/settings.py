@@ -101,6 +101,32 @@ class Settings(BaseSettings):
     # --- events: add below ---
 
     # --- realtime and live: add below ---
+    # Pusher protocol 7 (pusher-js, Laravel Echo) and the Pusher HTTP API. The defaults are demo
+    # values (printed by `make run`); production refuses to start with the demo secret.
+    pusher_app_id: str = "424242"  # numeric, as Pusher's server libraries require
+    pusher_key: str = "livehouse-demo-key"
+    pusher_secret: str = "livehouse-demo-secret"  # noqa: S105 (the documented demo default)
+    pusher_activity_timeout_seconds: int = 120  # announced to Pusher clients
+    realtime_heartbeat_seconds: int = 25  # native protocol: server pings after this much silence
+    realtime_pong_timeout_seconds: int = 30  # then closes when nothing arrives within this
+    realtime_max_frame_bytes: int = 16_384  # largest frame a client may send
+    realtime_max_event_bytes: int = 10_240  # largest event data (HTTP API, client events)
+    realtime_frames_per_second: int = 50  # per socket, burst of twice that; more: disconnected
+    realtime_client_events_per_second: int = 10  # client-* events per socket (Pusher's limit)
+    realtime_max_channels_per_socket: int = 100
+    realtime_send_queue_messages: int = 512  # per socket, beyond the transport's own buffer
+    realtime_send_queue_bytes: int = 1_048_576  # a slower consumer is disconnected
+    realtime_history_size: int = 100  # messages kept per channel for resuming
+    realtime_history_seconds: int = 300  # and for how long
+    realtime_presence_max_members: int = 100  # distinct members per presence channel
+    realtime_auth_recheck_seconds: int = 300  # private/presence subscriptions re-authorised
+    # Agora (AccessToken2) and LiveKit tokens for live rooms; unset: those routes answer 503.
+    agora_app_id: str = ""
+    agora_app_certificate: str = ""
+    livekit_url: str = ""  # e.g. wss://livekit.example.com, handed to clients with the token
+    livekit_api_key: str = ""
+    livekit_api_secret: str = ""
+    rtc_token_ttl_seconds: int = 3600
 
     # --- payments ---
     payment_provider: str = "sandbox"  # sandbox | stripe

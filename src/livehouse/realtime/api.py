@@ -1,0 +1,121 @@
+"""Realtime routes: the two WebSocket protocols, Pusher channel authorisation, the Pusher HTTP
+publish API. Parsing and shaping only; the rules are in service.py, the protocols in native.py
+and pusher.py, fan-out in hub.py."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import orjson
+from fastapi import APIRouter, Request, WebSocket
+from pydantic import BaseModel, ValidationError
+
+from livehouse.core.deps import DbSession
+from livehouse.core.errors import BadRequest, validation_problem
+from livehouse.core.runtime import current
+from livehouse.identity.auth import Authenticated
+from livehouse.realtime import native, pusher, signatures
+from livehouse.realtime.schemas import (
+    BatchEvents,
+    ChannelAuthRequest,
+    ChannelAuthResponse,
+    TriggerEvent,
+)
+
+router = APIRouter(tags=["realtime"])
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@router.websocket("/v1/realtime")
+async def native_socket(websocket: WebSocket) -> None:
+    await native.serve(websocket, current().hub)
+
+
+@router.websocket("/app/{key}")
+async def pusher_socket(websocket: WebSocket, key: str) -> None:
+    await pusher.serve(websocket, current().hub, key)
+
+
+def _body_doc(model: type[BaseModel], *content_types: str) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {kind: {"schema": schema} for kind in content_types},
+        }
+    }
+
+
+def _parse(model: type[Model], raw: Any) -> Model:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_problem(exc.errors()) from None
+
+
+@router.post(
+    "/broadcasting/auth",
+    response_model=ChannelAuthResponse,
+    response_model_exclude_none=True,
+    summary="Authorise a pusher-js / Laravel Echo socket for a private or presence channel",
+    openapi_extra=_body_doc(
+        ChannelAuthRequest, "application/x-www-form-urlencoded", "application/json"
+    ),
+)
+async def broadcasting_auth(
+    request: Request, principal: Authenticated, db: DbSession
+) -> dict[str, str]:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            raw: Any = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            raise BadRequest("The body is not valid JSON") from None
+    else:
+        raw = dict(await request.form())
+    body = _parse(ChannelAuthRequest, raw)
+    return await pusher.authorize_socket(
+        current().hub, db, principal, body.socket_id, body.channel_name
+    )
+
+
+async def _signed_body(request: Request, app_id: str) -> bytes:
+    body = await request.body()
+    signatures.verify_request(
+        current().settings, app_id, "POST", request.url.path, dict(request.query_params), body
+    )
+    return body
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadRequest("The body is not valid JSON") from None
+
+
+@router.post(
+    "/apps/{app_id}/events",
+    summary="Pusher HTTP API: trigger an event on channels (signed with the app secret)",
+    openapi_extra=_body_doc(TriggerEvent, "application/json"),
+)
+async def pusher_events(app_id: str, request: Request) -> dict[str, Any]:
+    event = _parse(TriggerEvent, _json(await _signed_body(request, app_id)))
+    hub = current().hub
+    pusher.check_event(hub.settings, event.name, event.targets, event.data)
+    await pusher.trigger(hub, event.name, event.targets, event.data, event.socket_id)
+    return {}
+
+
+@router.post(
+    "/apps/{app_id}/batch_events",
+    summary="Pusher HTTP API: trigger up to 10 events (signed with the app secret)",
+    openapi_extra=_body_doc(BatchEvents, "application/json"),
+)
+async def pusher_batch_events(app_id: str, request: Request) -> dict[str, Any]:
+    batch = _parse(BatchEvents, _json(await _signed_body(request, app_id))).batch
+    hub = current().hub
+    for event in batch:  # all checked before any is sent
+        pusher.check_event(hub.settings, event.name, [event.channel], event.data)
+    for event in batch:
+        await pusher.trigger(hub, event.name, [event.channel], event.data, event.socket_id)
+    return {}

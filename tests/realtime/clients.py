@@ -1,0 +1,194 @@
+"""Clients for the realtime tests: the native protocol over `websockets`, raw Pusher-protocol
+frames, and the real pusher-js / Laravel Echo (tests/js/client.mjs) in a node process.
+
+Waits are bounded (a hung server fails the test instead of hanging the suite); nothing is timed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+JS_DIR = Path(__file__).resolve().parents[1] / "js"
+WAIT = 15.0
+
+Match = Callable[[dict[str, Any]], bool]
+
+
+def ws_url(http_base: str, path: str) -> str:
+    return "ws://" + urlsplit(http_base).netloc + path
+
+
+def matches(**expected: Any) -> Match:
+    return lambda frame: all(frame.get(k) == v for k, v in expected.items())
+
+
+class Native:
+    """One socket speaking the native protocol."""
+
+    def __init__(self, connection: ClientConnection, welcome: dict[str, Any]) -> None:
+        self.ws = connection
+        self.welcome = welcome
+        self.seen: list[dict[str, Any]] = []
+
+    @classmethod
+    async def connect(cls, base: str, **options: Any) -> Native:
+        connection = await websockets.connect(ws_url(base, "/v1/realtime"), **options)
+        welcome = json.loads(await asyncio.wait_for(connection.recv(), WAIT))
+        assert welcome["type"] == "welcome", welcome
+        return cls(connection, welcome)
+
+    async def send(self, **frame: Any) -> None:
+        await self.ws.send(json.dumps(frame))
+
+    async def recv(self, timeout: float = WAIT) -> dict[str, Any]:
+        frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        self.seen.append(frame)
+        return frame  # type: ignore[no-any-return]
+
+    async def expect(self, match: Match | None = None, **expected: Any) -> dict[str, Any]:
+        """The next frame that matches, skipping heartbeats; fails on anything else."""
+        check = match or matches(**expected)
+        while True:
+            frame = await self.recv()
+            heartbeat = frame.get("type") in ("ping", "pong")
+            if heartbeat and expected.get("type") not in ("ping", "pong"):
+                continue
+            assert check(frame), f"expected {expected or 'a match'}, got {frame}"
+            return frame
+
+    async def subscribe(self, channel: str, **extra: Any) -> dict[str, Any]:
+        await self.send(type="subscribe", channel=channel, **extra)
+        return await self.expect(
+            lambda f: f.get("channel") == channel and f["type"] in ("subscribed", "error")
+        )
+
+    async def quiet(self, timeout: float = 0.3) -> list[dict[str, Any]]:
+        """Whatever arrives within `timeout` (used to show that nothing else came)."""
+        frames = []
+        try:
+            while True:
+                frames.append(await self.recv(timeout))
+        except TimeoutError:
+            return frames
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+class RawPusher:
+    """Pusher-protocol frames by hand, for what real clients never send."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.ws = connection
+        self.socket_id = ""
+
+    @classmethod
+    async def connect(
+        cls, base: str, key: str, query: str = "?protocol=7&client=js&version=8.6.0", **kw: Any
+    ) -> RawPusher:
+        connection = await websockets.connect(ws_url(base, f"/app/{key}{query}"), **kw)
+        return cls(connection)
+
+    async def established(self) -> str:
+        frame = await self.recv()
+        assert frame["event"] == "pusher:connection_established", frame
+        data = json.loads(frame["data"])  # a JSON string, as the protocol says
+        self.socket_id = data["socket_id"]
+        return self.socket_id
+
+    async def send(self, event: str, data: Any = None, channel: str | None = None) -> None:
+        frame: dict[str, Any] = {"event": event, "data": data if data is not None else {}}
+        if channel is not None:
+            frame["channel"] = channel
+        await self.ws.send(json.dumps(frame))
+
+    async def recv(self, timeout: float = WAIT) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))  # type: ignore[no-any-return]
+
+    async def expect(self, event: str, channel: str | None = None) -> dict[str, Any]:
+        while True:
+            frame = await self.recv()
+            if frame["event"] in ("pusher:ping", "pusher:pong") and event != frame["event"]:
+                continue
+            assert frame["event"] == event, f"expected {event}, got {frame}"
+            if channel is not None:
+                assert frame.get("channel") == channel, frame
+            return frame
+
+    async def closed(self) -> tuple[int | None, str | None]:
+        """Read until the server closes; its close code and reason."""
+        try:
+            while True:
+                await asyncio.wait_for(self.ws.recv(), WAIT)
+        except websockets.ConnectionClosed as closed:
+            return (closed.rcvd.code, closed.rcvd.reason) if closed.rcvd else (None, None)
+
+
+class JsClient:
+    """pusher-js (or Laravel Echo around it) in a node process."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.events: list[dict[str, Any]] = []
+
+    @classmethod
+    async def start(cls, base: str, key: str, *, lib: str = "echo", **options: Any) -> JsClient:
+        parts = urlsplit(base)
+        config = {"lib": lib, "host": parts.hostname, "port": parts.port, "key": key, **options}
+        process = await asyncio.create_subprocess_exec(
+            "node",
+            str(JS_DIR / "client.mjs"),
+            json.dumps(config),
+            cwd=JS_DIR,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, "NODE_NO_WARNINGS": "1"},
+        )
+        return cls(process)
+
+    async def send(self, **command: Any) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write((json.dumps(command) + "\n").encode())
+        await self.process.stdin.drain()
+
+    async def expect(self, match: Match | None = None, **expected: Any) -> dict[str, Any]:
+        """The next event that matches (earlier non-matching ones are kept in `events`)."""
+        check = match or matches(**expected)
+        assert self.process.stdout is not None
+        while True:
+            line = await asyncio.wait_for(self.process.stdout.readline(), WAIT)
+            assert line, f"the node client exited; it said: {self.events}"
+            event = json.loads(line)
+            self.events.append(event)
+            if check(event):
+                return event  # type: ignore[no-any-return]
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            try:
+                await self.send(op="disconnect")
+                await asyncio.wait_for(self.process.wait(), 5)
+            except (TimeoutError, BrokenPipeError, ConnectionResetError):
+                self.process.kill()
+                await self.process.wait()
+
+
+def small_receive_buffer_socket(base: str) -> socket.socket:
+    """A connected TCP socket with a tiny receive buffer: a client that reads slowly fills it
+    quickly, so the server's side of the connection backs up."""
+    parts = urlsplit(base)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((parts.hostname, parts.port))
+    sock.setblocking(False)
+    return sock
