@@ -1,7 +1,7 @@
 """profiles follows devices
 
 Revision ID: profiles_0001
-Revises: identity_0002
+Revises: media_0001
 Create Date: 2026-11-24 04:32:10.064106
 """
 
@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "profiles_0001"
-down_revision: str | Sequence[str] | None = "identity_0002"
+# Grown from media_0001 (its tables point at media), not `depends_on` it: a dependency that is
+# another branch's head drops out of alembic_version, and the heads would never match.
+down_revision: str | Sequence[str] | None = "media_0001"
 branch_labels: str | Sequence[str] | None = ("profiles",)
-depends_on: str | Sequence[str] | None = ["media_0001", "orgs_0001"]
+depends_on: str | Sequence[str] | None = "orgs_0001"
 
 
 def upgrade() -> None:
