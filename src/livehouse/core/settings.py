@@ -99,6 +99,20 @@ class Settings(BaseSettings):
     profiles_contact_rate: str = "5/minute;30/day"  # messages one sender may relay
 
     # --- events: add below ---
+    # Occurrences are stored as rows up to this far past the first upcoming one (see
+    # docs/capabilities/events.md); 800 days covers the furthest time filter (next_year).
+    events_occurrence_horizon_days: int = 800
+    events_horizon_refresh_days: int = 7  # how often a long rule's horizon moves forward
+    events_max_occurrences: int = 1000  # a rule making more is refused
+    events_speaker_invite_ttl_seconds: int = 14 * 24 * 3600
+    # The link in speaker invitations: your app's page, which POSTs the token to …/accept.
+    events_speaker_invitation_url: str = (
+        "{base_url}/speaker-invitations/{speaker_id}?event={event_id}&token={token}"
+    )
+    events_speaker_resend_rate: str = "3/hour;10/day"  # resends of one invitation
+    # Reviews are for attendees; until a ticketing checker is registered nobody may review,
+    # unless this is true (installations without ticketing: any signed-in account may).
+    events_reviews_without_checker: bool = False
 
     # --- realtime and live: add below ---
     # Pusher protocol 7 (pusher-js, Laravel Echo) and the Pusher HTTP API. The defaults are demo
