@@ -1,0 +1,51 @@
+"""Events as the API shows them: the row plus what is computed for a page of events at once
+(status, next occurrence, engagement counts, organisation ids) — a few queries per page."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from livehouse.core import clock
+from livehouse.events import engagement, lifecycle, occurrences
+from livehouse.events.models import Event
+from livehouse.events.schemas import EventMetrics, EventOut
+from livehouse.orgs import service as orgs
+
+
+async def org_public_ids(session: AsyncSession, org_ids: set[int]) -> dict[int, uuid.UUID]:
+    out: dict[int, uuid.UUID] = {}
+    for org_id in org_ids:
+        public_id = await orgs.org_public_id(session, org_id)
+        if public_id is not None:
+            out[org_id] = public_id
+    return out
+
+
+async def present(
+    session: AsyncSession, events: Sequence[Event], private_orgs: set[int]
+) -> list[EventOut]:
+    """`private_orgs`: organisations whose private event data (stream links) the caller sees."""
+    ids = [e.id for e in events]
+    now = clock.now()
+    counts = await engagement.metrics_for(session, ids)
+    upcoming = await occurrences.next_occurrences(session, ids)
+    org_ids = await org_public_ids(session, {e.org_id for e in events})
+    return [
+        EventOut.of(
+            event,
+            org_public_id=org_ids[event.org_id],
+            status=lifecycle.status_of(event, now),
+            ended=lifecycle.has_ended(event, now),
+            metrics=counts.get(event.id, EventMetrics()),
+            next_occurrence=upcoming.get(event.id),
+            private=event.org_id in private_orgs,
+        )
+        for event in events
+    ]
+
+
+async def present_one(session: AsyncSession, event: Event, private: bool) -> EventOut:
+    return (await present(session, [event], {event.org_id} if private else set()))[0]
