@@ -115,3 +115,41 @@ async def test_other_tenants_are_refused(world: World, method: str, path: str) -
     # not a broken route or request.
     own = await call(world, method, path, rule, world.a.owner.headers)
     assert own.status_code < 400 or own.status_code == 409, f"owner of A: {own.text}"
+
+
+PLATFORM_ROUTES = sorted(key for key, r in RULES.items() if r.kind == "platform")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), PLATFORM_ROUTES, ids=[f"{m} {p}" for m, p in PLATFORM_ROUTES]
+)
+async def test_platform_routes_need_a_platform_admin(world: World, method: str, path: str) -> None:
+    import uuid
+
+    from sqlalchemy import update
+
+    from livehouse.core.db import unit_of_work
+    from livehouse.identity.models import Account
+
+    rule = RULES[(method, path)]
+    refused = {
+        "owner of another organisation": world.b.owner.headers,
+        "API key of another organisation": {"X-API-Key": world.b.api_key},
+        "app token of another organisation": {"Authorization": f"Bearer {world.b.client_token}"},
+        "the resource's own owner": world.a.owner.headers,
+        "the resource's own API key": {"X-API-Key": world.a.api_key},
+    }
+    for who, headers in refused.items():
+        response = await call(world, method, path, rule, headers)
+        assert response.status_code in (403, 404), f"{who}: {response.status_code} {response.text}"
+    anonymous = await call(world, method, path, rule, {})
+    assert anonymous.status_code == 401, anonymous.text
+    admin = await signed_up(world.client, "platform-admin")
+    async with unit_of_work(world.runtime.database) as session:
+        await session.execute(
+            update(Account)
+            .where(Account.public_id == uuid.UUID(admin.id))
+            .values(is_platform_admin=True)
+        )
+    own = await call(world, method, path, rule, admin.headers)
+    assert own.status_code < 400 or own.status_code == 409, f"platform admin: {own.text}"

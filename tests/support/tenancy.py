@@ -11,6 +11,9 @@ in `tests/<capability>/tenancy.py`:
   addressable.
 - "public": readable by anyone by design (say why in `why`).
 - "anonymous": needs no credentials (registration, the token endpoint).
+- "platform": only the platform's administrators (e.g. suspending an event). Other tenants and
+  tenant A's own owner are refused (403/404), anonymous callers get 401, a platform admin gets
+  through.
 """
 
 from __future__ import annotations
@@ -43,12 +46,13 @@ class World:
     runtime: Any
 
 
+Kind = Literal["tenant", "self", "public", "anonymous", "platform"]
 ParamsBuilder = Callable[[World], Awaitable[dict[str, str]]]
 
 
 @dataclass(frozen=True)
 class Rule:
-    kind: Literal["tenant", "self", "public", "anonymous"]
+    kind: Kind
     params: ParamsBuilder | None = None
     body: dict[str, Any] | Callable[[World], dict[str, Any]] | None = None
     form: bool = False
@@ -59,9 +63,7 @@ class Rule:
 RULES: dict[tuple[str, str], Rule] = {}
 
 
-def rule(
-    method: str, path: str, kind: Literal["tenant", "self", "public", "anonymous"], **options: Any
-) -> None:
+def rule(method: str, path: str, kind: Kind, **options: Any) -> None:
     key = (method.upper(), path)
     if key in RULES:
         raise AssertionError(f"{key} classified twice")
