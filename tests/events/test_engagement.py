@@ -221,3 +221,38 @@ async def test_event_metrics_count_per_event(client: httpx.AsyncClient) -> None:
         for e in (await client.get("/v1/events")).json()["items"]
     }
     assert listed == {"One": 3, "Two": 1}
+
+
+async def test_reviews_follow_the_organisations_privacy(
+    client: httpx.AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime.settings, "events_reviews_without_checker", True)
+    owner = await signed_up(client, "owner")
+    org = await create_org(client, owner)
+    fan = await signed_up(client, "fan", full_name="Frankie Fan")
+    start = clock.now()
+    event = await published_event(client, owner, org["id"])
+    url = f"/v1/events/{event['id']}/reviews"
+    with clock.use(clock.FrozenClock(start + timedelta(days=31))):
+        assert (await client.post(url, headers=fan.headers, json={"rating": 5})).status_code == 201
+    settings = f"/v1/orgs/{org['id']}/privacy-settings"
+
+    await client.patch(
+        settings, headers=owner.headers, json={"hide_review_interactions_from_public": True}
+    )
+    public = (await client.get(url)).json()["items"]
+    assert public[0]["rating"] == 5 and public[0]["account"] == {"id": None, "name": None}
+    team = (await client.get(url, headers=owner.headers)).json()["items"]
+    assert team[0]["account"]["name"] == "Frankie Fan"
+
+    await client.patch(
+        settings, headers=owner.headers, json={"hide_reviews_on_my_organisation_profile": True}
+    )
+    hidden = await client.get(url, headers=fan.headers)
+    assert hidden.status_code == 403
+    assert (await client.get(f"/v1/events/{event['id']}")).json()["metrics"]["review_count"] is None
+    org_metrics = (await client.get(f"/v1/orgs/{org['id']}/metrics")).json()["metrics"]
+    assert org_metrics["review_count"] is None
+    inside = (await client.get(f"/v1/orgs/{org['id']}/metrics", headers=owner.headers)).json()
+    assert inside["metrics"] == {"review_count": 1, "review_rating_average": 5.0}
+    assert (await client.get(url, headers=owner.headers)).status_code == 200

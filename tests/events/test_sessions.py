@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
+from livehouse.events import hooks
 from tests.support.auth import create_org, signed_up
 from tests.support.events import create_event, event_body, local
 
@@ -153,3 +155,43 @@ async def test_sessions_must_start_in_the_future(client: httpx.AsyncClient) -> N
             json={"name": "Encore", "starts_on": "2026-02-01T21:00", "ends_on": "2026-02-01T21:30"},
         )
         assert ok.status_code == 201, ok.text
+
+
+async def test_sessions_with_sales_stay_put(client: httpx.AsyncClient) -> None:
+    owner = await signed_up(client, "owner")
+    org = await create_org(client, owner)
+    event = await create_event(
+        client,
+        owner,
+        org["id"],
+        occurrence={
+            "type": "daily",
+            "starts_on": local(30, 20),
+            "duration_minutes": 180,
+            "ends": {"after": 2},
+        },
+    )
+    url = f"/v1/events/{event['id']}/sessions"
+    made = await client.post(
+        url,
+        headers=owner.headers,
+        json={"name": "Set", "starts_on": local(30, 20, 30), "ends_on": local(30, 21)},
+    )
+    item = f"{url}/{made.json()['id']}"
+
+    async def sold(session: AsyncSession, ids: list[int]) -> set[int]:
+        return set(ids)
+
+    with hooks.sessions_with_sales.use(sold):
+        assert (await client.delete(item, headers=owner.headers)).status_code == 409
+        moved = await client.patch(
+            item,
+            headers=owner.headers,
+            json={"starts_on": local(31, 20, 30), "ends_on": local(31, 21)},
+        )
+        assert moved.status_code == 409 and "another occurrence" in moved.json()["detail"]
+        same_night = await client.patch(
+            item, headers=owner.headers, json={"starts_on": local(30, 21), "ends_on": local(30, 22)}
+        )
+        assert same_night.status_code == 200, "moving within its occurrence is fine"
+    assert (await client.delete(item, headers=owner.headers)).status_code == 204

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from livehouse.core.deps import DbSession
+from livehouse.core.errors import Forbidden
 from livehouse.core.pagination import Page, PageParams, page_params
 from livehouse.events import access, engagement, insights, listing, views
 from livehouse.events.engagement_schemas import (
@@ -179,8 +180,11 @@ async def list_reviews(
     page: Pages,
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,
 ) -> Page[ReviewOut]:
-    event, _ = await access.readable_event(db, principal, event_id)
-    rows, cursor = await engagement.reviews_page(db, event, page, rating)
+    event, insider = await access.readable_event(db, principal, event_id)
+    shown, reviewers = await engagement.review_privacy(db, event.org_id, insider)
+    if not shown:
+        raise Forbidden("This organisation does not show its reviews")
+    rows, cursor = await engagement.reviews_page(db, event, page, rating, reviewers=reviewers)
     return Page(items=[ReviewOut.of(r, event.public_id, a) for r, a in rows], next_cursor=cursor)
 
 
@@ -250,9 +254,9 @@ async def org_metrics(
 ) -> OrgMetricsOut:
     org = await orgs.get_org(db, org_id)
     viewer = principal.account_id if principal else None
-    return OrgMetricsOut(
-        org_id=org.public_id, metrics=await insights.org_metrics(db, org.id, viewer)
-    )
+    insider = await access.may(db, principal, org.id, "event.read")
+    metrics = await insights.org_metrics(db, org.id, viewer, insider=insider)
+    return OrgMetricsOut(org_id=org.public_id, metrics=metrics)
 
 
 @router.get(

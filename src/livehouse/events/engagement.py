@@ -7,6 +7,8 @@
   never by the event's own organisers, and only by accounts a registered
   `hooks.review_eligibility` checker accepts (ticketing: attendees). With no checker registered
   nobody may review (the safe default), unless LIVEHOUSE_EVENTS_REVIEWS_WITHOUT_CHECKER is true.
+- Who sees reviews follows the organisation's privacy settings (orgs.privacy): hidden reviews
+  are hidden from everyone but its team (counts too), hidden interactions hide the reviewers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from livehouse.events.models import Event, Review, Save, Share
 from livehouse.events.schemas import EventMetrics
 from livehouse.identity.auth import Principal
 from livehouse.identity.models import Account
+from livehouse.orgs import privacy
 
 
 async def metrics_for(session: AsyncSession, event_ids: list[int]) -> dict[int, EventMetrics]:
@@ -218,13 +221,30 @@ async def change_review(review_row: Review, changes: dict[str, Any]) -> Review:
     return review_row
 
 
+async def review_privacy(session: AsyncSession, org_id: int, insider: bool) -> tuple[bool, bool]:
+    """(reviews shown, reviewers shown) to a viewer; `insider`: the organisation's team."""
+    if insider:
+        return True, True
+    return (
+        await privacy.allows(session, org_id, "reviews"),
+        await privacy.allows(session, org_id, "review_interactions"),
+    )
+
+
 async def reviews_page(
-    session: AsyncSession, event: Event, page: PageParams, rating: int | None = None
+    session: AsyncSession,
+    event: Event,
+    page: PageParams,
+    rating: int | None = None,
+    *,
+    reviewers: bool = True,
 ) -> tuple[list[tuple[Review, dict[str, Any]]], str | None]:
     statement = select(Review).where(Review.event_id == event.id)
     if rating is not None:
         statement = statement.where(Review.rating == rating)
     rows, cursor = await paginate(session, statement, [OrderKey(Review.id, descending=True)], page)
+    if not reviewers:
+        return [(row, UNKNOWN) for row in rows], cursor
     people = await accounts_by_id(session, {row.account_id for row in rows})
     return [(row, people.get(row.account_id, UNKNOWN)) for row in rows], cursor
 

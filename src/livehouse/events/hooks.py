@@ -80,6 +80,12 @@ occurrences_with_sales: Hook[Callable[[AsyncSession, list[int]], Awaitable[set[i
     "occurrences_with_sales"
 )
 
+# Of these session ids (internal), which have sales? Such a session is never deleted or moved
+# to another occurrence (409). Nothing registered: no session has sales.
+sessions_with_sales: Hook[Callable[[AsyncSession, list[int]], Awaitable[set[int]]]] = Hook(
+    "sessions_with_sales"
+)
+
 # May this account review this event (internal ids)? Ticketing answers "did they attend".
 # Any registered checker saying True allows it. Nothing registered: nobody may review — unless
 # LIVEHOUSE_EVENTS_REVIEWS_WITHOUT_CHECKER is set (then any signed-in non-organiser may).

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
 from livehouse.core.errors import ValidationFailed
-from livehouse.events import hooks
+from livehouse.events import engagement, hooks
 from livehouse.events.models import Event, Occurrence, Review
 from livehouse.events.recurrence import to_utc
 from livehouse.orgs.models import Organisation
@@ -41,8 +41,9 @@ STEPS["monthly"] = (MONTHLY, relativedelta(months=1))
 
 
 async def org_metrics(
-    session: AsyncSession, org_id: int, viewer_account_id: int | None
+    session: AsyncSession, org_id: int, viewer_account_id: int | None, *, insider: bool = False
 ) -> dict[str, Any]:
+    """Review figures are null for outsiders when the organisation hides its reviews."""
     count, average = (
         await session.execute(
             select(func.count(Review.id), func.avg(Review.rating))
@@ -50,9 +51,10 @@ async def org_metrics(
             .where(Event.org_id == org_id)
         )
     ).one()
+    shown, _ = await engagement.review_privacy(session, org_id, insider)
     metrics: dict[str, Any] = {
-        "review_count": count,
-        "review_rating_average": round(float(average), 2) if average is not None else None,
+        "review_count": count if shown else None,
+        "review_rating_average": round(float(average), 2) if shown and average else None,
     }
     for provider in hooks.org_metrics:
         metrics.update(await provider(session, org_id, viewer_account_id))

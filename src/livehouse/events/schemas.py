@@ -236,7 +236,7 @@ class OccurrenceOut(Output):
 class EventMetrics(Output):
     saved_count: int = 0
     shared_count: int = 0
-    review_count: int = 0
+    review_count: int | None = Field(0, description="null when the organisation hides reviews")
     review_rating_average: float | None = None
 
 

@@ -4,7 +4,8 @@ A session lies within one occurrence of its event (start and end inside it); it 
 that occurrence, which is what ticketing sells when `sold_individually` is set. Times come in as
 wall-clock times in the event's zone (or with an offset); a session must start in the future and
 end after it starts. Sessions are kept when the rule changes: the rule cannot drop or shorten an
-occurrence that holds sessions (see occurrences.py).
+occurrence that holds sessions (see occurrences.py). A session with sales
+(`hooks.sessions_with_sales`) is neither deleted nor moved to another occurrence.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
-from livehouse.core.errors import NotFound, ValidationFailed
+from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.pagination import OrderKey, PageParams, paginate
-from livehouse.events import lifecycle, occurrences, recurrence
+from livehouse.events import hooks, lifecycle, occurrences, recurrence
 from livehouse.events.models import Event, EventSession, Occurrence
 from livehouse.events.schemas import SessionCreate, SessionUpdate
 
@@ -79,6 +80,8 @@ async def update(
         starts_at = _instant(payload.starts_on, event) if payload.starts_on else item.starts_at
         ends_at = _instant(payload.ends_on, event) if payload.ends_on else item.ends_at
         occurrence = await _place(session, event, starts_at, ends_at)
+        if occurrence.id != item.occurrence_id:
+            await _refuse_if_sold(session, item, "moved to another occurrence")
         item.starts_at, item.ends_at, item.occurrence_id = starts_at, ends_at, occurrence.id
     for name in ("name", "description", "image", "sold_individually"):
         if name in fields and not (
@@ -102,7 +105,14 @@ async def get(session: AsyncSession, event: Event, public_id: uuid.UUID) -> Even
 
 async def delete(session: AsyncSession, event: Event, item: EventSession) -> None:
     lifecycle.ensure_editable(event)
+    await _refuse_if_sold(session, item, "deleted")
     await session.delete(item)
+
+
+async def _refuse_if_sold(session: AsyncSession, item: EventSession, what: str) -> None:
+    for check in hooks.sessions_with_sales:
+        if item.id in await check(session, [item.id]):
+            raise Conflict(f"This session has sales and cannot be {what}")
 
 
 async def list_page(

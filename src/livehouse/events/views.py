@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from livehouse.core import clock
 from livehouse.events import engagement, lifecycle, occurrences
 from livehouse.events.models import Event
-from livehouse.events.schemas import EventMetrics, EventOut
+from livehouse.events.schemas import EventOut
 from livehouse.orgs import service as orgs
 
 
@@ -31,6 +31,13 @@ async def present(
     ids = [e.id for e in events]
     now = clock.now()
     counts = await engagement.metrics_for(session, ids)
+    for org_id in {e.org_id for e in events}:
+        shown, _ = await engagement.review_privacy(session, org_id, org_id in private_orgs)
+        if not shown:  # the organisation hides its reviews from outsiders
+            for event in events:
+                if event.org_id == org_id:
+                    counts[event.id].review_count = None
+                    counts[event.id].review_rating_average = None
     upcoming = await occurrences.next_occurrences(session, ids)
     org_ids = await org_public_ids(session, {e.org_id for e in events})
     return [
@@ -39,7 +46,7 @@ async def present(
             org_public_id=org_ids[event.org_id],
             status=lifecycle.status_of(event, now),
             ended=lifecycle.has_ended(event, now),
-            metrics=counts.get(event.id, EventMetrics()),
+            metrics=counts[event.id],
             next_occurrence=upcoming.get(event.id),
             private=event.org_id in private_orgs,
         )
