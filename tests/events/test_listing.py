@@ -47,7 +47,7 @@ async def test_what_the_public_sees(client: httpx.AsyncClient, runtime: Runtime)
     )
     assert (await client.get("/v1/events", params={"my": "all"})).status_code == 401
     attending = await client.get("/v1/events", headers=member.headers, params={"my": "attending"})
-    assert ids(attending) == [], "no ticketing yet: nobody attends anything"
+    assert ids(attending) == [], "nobody holds a ticket"
     stranger = await signed_up(client, "stranger")
     assert (
         await client.get(f"/v1/orgs/{org['id']}/events", headers=stranger.headers)

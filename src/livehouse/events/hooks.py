@@ -6,7 +6,8 @@ they register here when imported, and events calls whatever is registered.
     @hooks.on_cancelled
     async def refund(session, cancelled): ...
 
-Each hook keeps a list of functions; `hook.use(fn)` registers one for a `with` block (tests).
+Each hook keeps a list of functions; `hook.use(fn)` adds one for a `with` block, `hook.only(…)`
+replaces them all for one (tests).
 What each hook means, and what events does while nothing is registered, is written next to it.
 """
 
@@ -46,6 +47,15 @@ class Hook(Generic[F]):
             yield fn
         finally:
             self.remove(fn)
+
+    @contextmanager
+    def only(self, *fns: F) -> Iterator[None]:
+        """Exactly these functions for a `with` block (tests of what happens with none)."""
+        saved, self._fns = self._fns, list(fns)
+        try:
+            yield
+        finally:
+            self._fns = saved
 
     def __iter__(self) -> Iterator[F]:
         return iter(list(self._fns))
