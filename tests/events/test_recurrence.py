@@ -237,6 +237,15 @@ async def test_explicit_schedule(client: httpx.AsyncClient) -> None:
             ("2026-06-05T22:00:00+02:00", "2026-06-05T23:00:00+02:00"),
             ("2026-06-12T19:00:00+02:00", "2026-06-12T20:30:00+02:00"),
         ]
+        # Query bounds without an offset are local times too.
+        later = await client.get(
+            f"/v1/events/{event['id']}/occurrences",
+            headers=owner.headers,
+            params={"starts_from": "2026-06-05T22:00", "starts_before": "2026-06-12T19:00"},
+        )
+        assert [o["starts"]["local"] for o in later.json()["items"]] == [
+            "2026-06-05T22:00:00+02:00"
+        ]
 
 
 RECURRING = {"starts_on": "2026-03-02T18:00", "duration_minutes": 60}

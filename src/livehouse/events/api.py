@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -22,7 +21,6 @@ from livehouse.events import (
     lifecycle,
     listing,
     occurrences,
-    recurrence,
     service,
     views,
 )
@@ -264,14 +262,7 @@ async def list_occurrences(
     starts_before: Annotated[datetime | None, Query()] = None,
 ) -> Page[OccurrenceOut]:
     event, _ = await access.readable_event(db, principal, event_id)
-    zone = ZoneInfo(event.timezone)
-
-    def instant(value: datetime | None) -> datetime | None:
-        return recurrence.to_utc(recurrence.to_local(value, zone), zone) if value else None
-
-    rows, cursor = await occurrences.list_page(
-        db, event, page, instant(starts_from), instant(starts_before)
-    )
+    rows, cursor = await occurrences.list_page(db, event, page, starts_from, starts_before)
     return Page(items=[OccurrenceOut.of(o, event.timezone) for o in rows], next_cursor=cursor)
 
 

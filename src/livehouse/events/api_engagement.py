@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from livehouse.core.deps import DbSession
-from livehouse.core.errors import Forbidden
 from livehouse.core.pagination import Page, PageParams, page_params
 from livehouse.events import access, engagement, insights, listing, views
 from livehouse.events.engagement_schemas import (
@@ -181,10 +180,7 @@ async def list_reviews(
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,
 ) -> Page[ReviewOut]:
     event, insider = await access.readable_event(db, principal, event_id)
-    shown, reviewers = await engagement.review_privacy(db, event.org_id, insider)
-    if not shown:
-        raise Forbidden("This organisation does not show its reviews")
-    rows, cursor = await engagement.reviews_page(db, event, page, rating, reviewers=reviewers)
+    rows, cursor = await engagement.reviews_page(db, event, page, rating, insider=insider)
     return Page(items=[ReviewOut.of(r, event.public_id, a) for r, a in rows], next_cursor=cursor)
 
 
@@ -253,9 +249,7 @@ async def org_metrics(
     org_id: uuid.UUID, db: DbSession, principal: MaybeAuthenticated
 ) -> OrgMetricsOut:
     org = await orgs.get_org(db, org_id)
-    viewer = principal.account_id if principal else None
-    insider = await access.may(db, principal, org.id, "event.read")
-    metrics = await insights.org_metrics(db, org.id, viewer, insider=insider)
+    metrics = await insights.org_metrics(db, org.id, principal)
     return OrgMetricsOut(org_id=org.public_id, metrics=metrics)
 
 

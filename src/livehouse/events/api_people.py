@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from livehouse.core.deps import DbSession
-from livehouse.core.errors import NotFound
 from livehouse.core.pagination import Page, PageParams, page_params
 from livehouse.core.ratelimit import client_ip
 from livehouse.events import access, occurrences, sessions, speakers
@@ -170,9 +169,7 @@ async def read_speaker(
     event_id: uuid.UUID, speaker_id: uuid.UUID, db: DbSession, principal: MaybeAuthenticated
 ) -> SpeakerOut:
     event, private = await access.readable_event(db, principal, event_id)
-    speaker = await speakers.get(db, event, speaker_id)
-    if not private and speaker.status != "accepted":
-        raise NotFound("No such speaker")
+    speaker = await speakers.get(db, event, speaker_id, everyone=private)
     return (await _speakers_out(db, [speaker], private))[0]
 
 

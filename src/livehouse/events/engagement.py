@@ -237,8 +237,12 @@ async def reviews_page(
     page: PageParams,
     rating: int | None = None,
     *,
-    reviewers: bool = True,
+    insider: bool,
 ) -> tuple[list[tuple[Review, dict[str, Any]]], str | None]:
+    """A page of reviews as `insider` (the organisation's team) or the public may see them."""
+    shown, reviewers = await review_privacy(session, event.org_id, insider)
+    if not shown:
+        raise Forbidden("This organisation does not show its reviews")
     statement = select(Review).where(Review.event_id == event.id)
     if rating is not None:
         statement = statement.where(Review.rating == rating)

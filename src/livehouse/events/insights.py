@@ -29,9 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
 from livehouse.core.errors import ValidationFailed
-from livehouse.events import engagement, hooks
+from livehouse.events import access, engagement, hooks
 from livehouse.events.models import Event, Occurrence, Review
 from livehouse.events.recurrence import to_utc
+from livehouse.identity.auth import Principal
 from livehouse.orgs.models import Organisation
 
 MAX_BUCKETS = 400
@@ -41,7 +42,7 @@ STEPS["monthly"] = (MONTHLY, relativedelta(months=1))
 
 
 async def org_metrics(
-    session: AsyncSession, org_id: int, viewer_account_id: int | None, *, insider: bool = False
+    session: AsyncSession, org_id: int, viewer: Principal | None
 ) -> dict[str, Any]:
     """Review figures are null for outsiders when the organisation hides its reviews."""
     count, average = (
@@ -51,13 +52,14 @@ async def org_metrics(
             .where(Event.org_id == org_id)
         )
     ).one()
+    insider = await access.may(session, viewer, org_id, "event.read")
     shown, _ = await engagement.review_privacy(session, org_id, insider)
     metrics: dict[str, Any] = {
         "review_count": count if shown else None,
         "review_rating_average": round(float(average), 2) if shown and average else None,
     }
     for provider in hooks.org_metrics:
-        metrics.update(await provider(session, org_id, viewer_account_id))
+        metrics.update(await provider(session, org_id, viewer.account_id if viewer else None))
     return metrics
 
 

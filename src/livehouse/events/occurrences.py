@@ -176,11 +176,15 @@ async def list_page(
     starting_after: datetime | None = None,
     starting_before: datetime | None = None,
 ) -> tuple[list[Occurrence], str | None]:
+    """Bounds without an offset are wall-clock times in the event's zone."""
+    zone = ZoneInfo(event.timezone)
     statement = select(Occurrence).where(Occurrence.event_id == event.id)
     if starting_after is not None:
-        statement = statement.where(Occurrence.starts_at >= starting_after)
+        lower = recurrence.to_utc(recurrence.to_local(starting_after, zone), zone)
+        statement = statement.where(Occurrence.starts_at >= lower)
     if starting_before is not None:
-        statement = statement.where(Occurrence.starts_at < starting_before)
+        upper = recurrence.to_utc(recurrence.to_local(starting_before, zone), zone)
+        statement = statement.where(Occurrence.starts_at < upper)
     return await paginate(
         session, statement, [OrderKey(Occurrence.starts_at), OrderKey(Occurrence.id)], page
     )

@@ -104,11 +104,14 @@ async def add(session: AsyncSession, event: Event, fields: dict[str, Any]) -> Sp
     return speaker
 
 
-async def get(session: AsyncSession, event: Event, public_id: uuid.UUID) -> Speaker:
+async def get(
+    session: AsyncSession, event: Event, public_id: uuid.UUID, *, everyone: bool = True
+) -> Speaker:
+    """`everyone=False` (the public): accepted speakers only."""
     speaker = await session.scalar(
         select(Speaker).where(Speaker.event_id == event.id, Speaker.public_id == public_id)
     )
-    if speaker is None:
+    if speaker is None or (not everyone and speaker.status != "accepted"):
         raise NotFound("No such speaker")
     return speaker
 
