@@ -71,6 +71,8 @@ def make_settings(database_url: str, tmp_root: Path, **overrides: object) -> Set
         "outbox_poll_seconds": 0.05,
         "database_pool_size": 20,
         "database_max_overflow": 40,
+        # The concurrency tests queue hundreds of requests in one process on two cores.
+        "database_pool_timeout": 180.0,
         # argon2id at its minimum cost: the suite hashes hundreds of passwords
         "argon2_time_cost": 1,
         "argon2_memory_cost_kib": 1024,
@@ -209,5 +211,5 @@ async def live_server(app: FastAPI) -> AsyncIterator[str]:
 @pytest.fixture
 async def live_client(live_server: str, clean: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    async with httpx.AsyncClient(base_url=live_server, limits=limits, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=live_server, limits=limits, timeout=180) as http:
         yield http

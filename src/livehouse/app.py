@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         await runtime.hub.start()
         if settings.run_outbox_in_process:
             runtime.outbox.start()
+            runtime.scheduler.start()
         try:
             yield
         finally:

@@ -19,6 +19,7 @@ CAPABILITIES: tuple[str, ...] = (
     "profiles",
     "events",
     "payments",
+    "ticketing",
     "realtime",
     "live",
 )

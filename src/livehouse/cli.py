@@ -112,7 +112,7 @@ def demo(
 
 @app.command()
 def worker() -> None:
-    """Run the outbox dispatcher without serving HTTP (for nodes dedicated to jobs)."""
+    """Run the outbox dispatcher and periodic tasks without serving HTTP (job-only nodes)."""
     from livehouse.core.logging import configure_logging
 
     settings = get_settings()
@@ -125,6 +125,7 @@ def worker() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         runtime.outbox.start()
+        runtime.scheduler.start()
         await stop.wait()
         await runtime.close()
 

@@ -41,7 +41,9 @@ async def test_upgrade_downgrade_upgrade(fresh_database: Database) -> None:
     expected = {t.name for t in Base.metadata.sorted_tables}
 
     await migrations.upgrade(fresh_database)
-    assert await migrations.current_heads(fresh_database) == migrations.script_heads()
+    assert migrations.at_head(
+        await migrations.current_heads(fresh_database), migrations.script_heads()
+    )
     async with fresh_database.engine.connect() as connection:
         assert expected <= await connection.run_sync(_tables)
         assert await connection.run_sync(_drift) == [], "models and migrations disagree"
@@ -52,7 +54,10 @@ async def test_upgrade_downgrade_upgrade(fresh_database: Database) -> None:
         assert await connection.run_sync(_tables) <= {"alembic_version"}
 
     await migrations.upgrade(fresh_database)
-    assert await migrations.current_heads(fresh_database) == migrations.script_heads()
+    assert migrations.at_head(
+        await migrations.current_heads(fresh_database), migrations.script_heads()
+    )
+    assert not migrations.at_head(set(), migrations.script_heads())
 
 
 async def test_readiness_reports_a_database_behind_head(fresh_database: Database) -> None:

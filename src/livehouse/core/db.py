@@ -117,6 +117,7 @@ class Database:
         else:
             kwargs["pool_size"] = settings.database_pool_size
             kwargs["max_overflow"] = settings.database_max_overflow
+            kwargs["pool_timeout"] = settings.database_pool_timeout
         self.engine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -224,6 +225,15 @@ def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback` if the session's unit of work rolls back (a rejected request, a failed
     commit, an exception) — to undo effects outside the database, e.g. delete a stored upload."""
     _unit_of(session).after_rollback(callback)
+
+
+def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING on either database: create-if-missing without a race."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).values(rows).on_conflict_do_nothing()
 
 
 def commit_even_if_rejected(session: AsyncSession) -> None:

@@ -14,6 +14,7 @@ from livehouse.core.idempotency import IdempotencyStore
 from livehouse.core.outbox import OutboxDispatcher
 from livehouse.core.ratelimit import RateLimiter
 from livehouse.core.realtime import Publisher
+from livehouse.core.scheduler import Scheduler
 from livehouse.core.settings import Settings, activate
 from livehouse.core.storage import Storage, storage_from_url
 
@@ -30,6 +31,7 @@ class Runtime:
     publisher: Publisher
     idempotency: IdempotencyStore
     outbox: OutboxDispatcher = field(init=False)
+    scheduler: Scheduler = field(init=False)
     hub: Hub = field(init=False)  # the realtime hub; it is also the publisher
 
     @classmethod
@@ -55,10 +57,12 @@ class Runtime:
             max_attempts=settings.outbox_max_attempts,
             lease_seconds=settings.outbox_lease_seconds,
         )
+        runtime.scheduler = Scheduler(runtime)
         runtime.hub = hub
         return runtime
 
     async def close(self) -> None:
+        await self.scheduler.stop()
         await self.outbox.stop()
         await self.hub.close()
         await self.database.dispose()

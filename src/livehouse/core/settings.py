@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'livehouse.db'}"
     database_pool_size: int = 10
     database_max_overflow: int = 20
+    database_pool_timeout: float = 30.0  # seconds a request waits for a free connection
     database_echo: bool = False
     redis_url: str | None = None
     secret_key: str = ""
@@ -147,6 +148,10 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # only to point the SDK elsewhere (tests, proxies)
+
+    # --- ticketing ---
+    ticket_hold_minutes: int = 10  # how long a basket keeps its places (events may override)
+    checkout_payment_minutes: int = 15  # at checkout, the hold is kept at least this long
 
     @field_validator("cors_origins", "trusted_hosts", "secret_key_fallbacks", mode="before")
     @classmethod

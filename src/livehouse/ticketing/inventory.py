@@ -1,0 +1,367 @@
+"""Taking and giving back stock — the only code that changes the counters.
+
+`take` reserves everything a hold needs with one conditional UPDATE per counter:
+
+    UPDATE ticket_stock SET taken = taken + :n
+     WHERE id = :id AND taken + :n <= (SELECT quantity FROM ticket_types …)
+
+A row count of 0 means "not enough left": `take` raises and the caller's transaction rolls back,
+undoing the counters it already moved. There is no read-then-write race on SQLite or
+PostgreSQL: on PostgreSQL the UPDATE locks the row and re-checks the condition against the
+committed value; SQLite writers are serialised by BEGIN IMMEDIATE. Counters are always taken in
+the same order (ticket stock by id, event stock, products by id, coupon, per-customer rows), so
+two buyers can never deadlock, and callers take them at the end of their transaction so the row
+locks of hot counters are held for as short a time as possible. Capacity is read from its owner
+(ticket type, occurrence/event, product, coupon) inside the UPDATE, so an organiser's change of
+capacity takes effect at once without syncing copies.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from livehouse.core.db import insert_ignore
+from livehouse.core.errors import Conflict
+from livehouse.events.models import Event, Occurrence
+from livehouse.ticketing.models import (
+    Coupon,
+    CouponCustomerUse,
+    CustomerPurchases,
+    EventStock,
+    Product,
+    TicketStock,
+    TicketType,
+)
+
+
+class SoldOut(Conflict):
+    slug = "sold-out"
+
+
+@dataclass
+class Need:
+    """What one hold takes: seats per ticket type, goods per product, one coupon use."""
+
+    occurrence_id: int
+    event_id: int
+    account_id: int | None
+    seats: dict[int, int] = field(default_factory=dict)  # ticket_type_id → seats
+    goods: dict[int, int] = field(default_factory=dict)  # product_id → quantity
+    coupon_id: int | None = None
+
+    @property
+    def total_seats(self) -> int:
+        return sum(self.seats.values())
+
+    @classmethod
+    def of_lines(
+        cls,
+        lines: list[dict[str, Any]],
+        *,
+        occurrence_id: int,
+        event_id: int,
+        account_id: int | None,
+        coupon_id: int | None,
+    ) -> Need:
+        need = cls(occurrence_id, event_id, account_id, coupon_id=coupon_id)
+        for line in lines:
+            if line["kind"] in ("ticket", "donation"):
+                tid = line["ticket_type_id"]
+                need.seats[tid] = need.seats.get(tid, 0) + line["seats"]
+            elif line["kind"] == "merchandise":
+                pid = line["product_id"]
+                need.goods[pid] = need.goods.get(pid, 0) + line["quantity"]
+        return need
+
+
+async def _ensure_rows(session: AsyncSession, need: Need) -> dict[int, int]:
+    """Create the counter rows this need touches (idempotent); returns ticket_type_id → row id."""
+    if need.seats:
+        await session.execute(
+            insert_ignore(
+                session,
+                TicketStock,
+                [
+                    {"ticket_type_id": t, "occurrence_id": need.occurrence_id, "taken": 0}
+                    for t in sorted(need.seats)
+                ],
+            )
+        )
+    await session.execute(
+        insert_ignore(session, EventStock, [{"occurrence_id": need.occurrence_id, "taken": 0}])
+    )
+    if need.account_id is not None and need.seats:
+        await session.execute(
+            insert_ignore(
+                session,
+                CustomerPurchases,
+                [
+                    {
+                        "ticket_type_id": t,
+                        "occurrence_id": need.occurrence_id,
+                        "account_id": need.account_id,
+                        "taken": 0,
+                    }
+                    for t in sorted(need.seats)
+                ],
+            )
+        )
+    if need.account_id is not None and need.coupon_id is not None:
+        await session.execute(
+            insert_ignore(
+                session,
+                CouponCustomerUse,
+                [{"coupon_id": need.coupon_id, "account_id": need.account_id, "used": 0}],
+            )
+        )
+    rows = await session.execute(
+        select(TicketStock.ticket_type_id, TicketStock.id).where(
+            TicketStock.occurrence_id == need.occurrence_id,
+            TicketStock.ticket_type_id.in_(list(need.seats) or [-1]),
+        )
+    )
+    return {t: i for t, i in rows}
+
+
+def _limit(limit_column: Any, owner: Any, owner_id: Any) -> Any:
+    """The capacity read from its owner row, inside the UPDATE."""
+    return select(limit_column).where(owner.id == owner_id).scalar_subquery()
+
+
+async def _conditional(session: AsyncSession, statement: Any) -> bool:
+    result = await session.execute(statement)
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+async def take(session: AsyncSession, need: Need) -> None:
+    """Reserve `need`, or raise SoldOut (or Conflict for limits) — all or nothing."""
+    stock_ids = await _ensure_rows(session, need)
+
+    for type_id in sorted(need.seats, key=lambda t: stock_ids[t]):
+        n = need.seats[type_id]
+        quantity = _limit(TicketType.quantity, TicketType, type_id)
+        if not await _conditional(
+            session,
+            update(TicketStock)
+            .where(
+                TicketStock.id == stock_ids[type_id],
+                or_(quantity.is_(None), TicketStock.taken + n <= quantity),
+            )
+            .values(taken=TicketStock.taken + n),
+        ):
+            await _sold_out_ticket(session, type_id, stock_ids[type_id], n)
+
+    if need.seats:
+        n = need.total_seats
+        capacity = func.coalesce(
+            _limit(Occurrence.capacity, Occurrence, need.occurrence_id),
+            _limit(Event.capacity, Event, need.event_id),
+        )
+        if not await _conditional(
+            session,
+            update(EventStock)
+            .where(
+                EventStock.occurrence_id == need.occurrence_id,
+                or_(capacity.is_(None), EventStock.taken + n <= capacity),
+            )
+            .values(taken=EventStock.taken + n),
+        ):
+            raise SoldOut(
+                "The event is sold out for this date"
+                if n == 1
+                else f"Fewer than {n} places are left at this event for this date"
+            )
+
+    for product_id in sorted(need.goods):
+        n = need.goods[product_id]
+        if not await _conditional(
+            session,
+            update(Product)
+            .where(
+                Product.id == product_id,
+                or_(Product.qty_available.is_(None), Product.sold + n <= Product.qty_available),
+            )
+            .values(sold=Product.sold + n),
+        ):
+            name = await session.scalar(select(Product.name).where(Product.id == product_id))
+            raise SoldOut(f"Not enough '{name}' left")
+
+    coupon_taken = need.coupon_id is None or await _conditional(
+        session,
+        update(Coupon)
+        .where(
+            Coupon.id == need.coupon_id,
+            or_(Coupon.uses_per_coupon.is_(None), Coupon.used < Coupon.uses_per_coupon),
+        )
+        .values(used=Coupon.used + 1),
+    )
+    if not coupon_taken:
+        raise Conflict(
+            "This coupon has been used up",
+            extra={"errors": [{"field": "coupon_code", "message": "Used up"}]},
+        )
+
+    if need.account_id is not None:
+        for type_id in sorted(need.seats):
+            n = need.seats[type_id]
+            limit = _limit(TicketType.max_per_customer, TicketType, type_id)
+            if not await _conditional(
+                session,
+                update(CustomerPurchases)
+                .where(
+                    CustomerPurchases.ticket_type_id == type_id,
+                    CustomerPurchases.occurrence_id == need.occurrence_id,
+                    CustomerPurchases.account_id == need.account_id,
+                    or_(limit.is_(None), CustomerPurchases.taken + n <= limit),
+                )
+                .values(taken=CustomerPurchases.taken + n),
+            ):
+                most = await session.scalar(
+                    select(TicketType.max_per_customer).where(TicketType.id == type_id)
+                )
+                raise Conflict(
+                    f"At most {most} of this ticket per customer",
+                    extra={
+                        "errors": [{"field": "items", "message": f"At most {most} per customer"}]
+                    },
+                )
+        if need.coupon_id is not None:
+            per_customer = _limit(Coupon.uses_per_customer, Coupon, need.coupon_id)
+            if not await _conditional(
+                session,
+                update(CouponCustomerUse)
+                .where(
+                    CouponCustomerUse.coupon_id == need.coupon_id,
+                    CouponCustomerUse.account_id == need.account_id,
+                    or_(per_customer.is_(None), CouponCustomerUse.used < per_customer),
+                )
+                .values(used=CouponCustomerUse.used + 1),
+            ):
+                raise Conflict(
+                    "You have used this coupon as often as it allows",
+                    extra={"errors": [{"field": "coupon_code", "message": "Used up for you"}]},
+                )
+
+
+async def _sold_out_ticket(session: AsyncSession, type_id: int, stock_id: int, n: int) -> None:
+    name, quantity = (
+        await session.execute(
+            select(TicketType.name, TicketType.quantity).where(TicketType.id == type_id)
+        )
+    ).one()
+    taken = await session.scalar(select(TicketStock.taken).where(TicketStock.id == stock_id))
+    left = max(0, (quantity or 0) - (taken or 0))
+    raise SoldOut(
+        f"'{name}' is sold out"
+        if left == 0
+        else f"Only {left} of '{name}' left; you asked for {n}",
+        extra={"available": left},
+    )
+
+
+def _minus(column: Any, n: int) -> Any:
+    return case((column >= n, column - n), else_=literal(0))
+
+
+async def give_back(
+    session: AsyncSession, need: Need, *, coupon: bool = True, customer: bool = True
+) -> None:
+    """Return what `need` took (a released hold, a refunded ticket). Callers make sure this runs
+    once per taking — by changing the holder's status with a guarded UPDATE first."""
+    for type_id, n in sorted(need.seats.items()):
+        await session.execute(
+            update(TicketStock)
+            .where(
+                TicketStock.ticket_type_id == type_id,
+                TicketStock.occurrence_id == need.occurrence_id,
+            )
+            .values(taken=_minus(TicketStock.taken, n))
+        )
+    if need.seats:
+        await session.execute(
+            update(EventStock)
+            .where(EventStock.occurrence_id == need.occurrence_id)
+            .values(taken=_minus(EventStock.taken, need.total_seats))
+        )
+    for product_id, n in sorted(need.goods.items()):
+        await session.execute(
+            update(Product).where(Product.id == product_id).values(sold=_minus(Product.sold, n))
+        )
+    if coupon and need.coupon_id is not None:
+        await session.execute(
+            update(Coupon).where(Coupon.id == need.coupon_id).values(used=_minus(Coupon.used, 1))
+        )
+        if need.account_id is not None:
+            await session.execute(
+                update(CouponCustomerUse)
+                .where(
+                    and_(
+                        CouponCustomerUse.coupon_id == need.coupon_id,
+                        CouponCustomerUse.account_id == need.account_id,
+                    )
+                )
+                .values(used=_minus(CouponCustomerUse.used, 1))
+            )
+    if customer and need.account_id is not None:
+        for type_id, n in sorted(need.seats.items()):
+            await session.execute(
+                update(CustomerPurchases)
+                .where(
+                    CustomerPurchases.ticket_type_id == type_id,
+                    CustomerPurchases.occurrence_id == need.occurrence_id,
+                    CustomerPurchases.account_id == need.account_id,
+                )
+                .values(taken=_minus(CustomerPurchases.taken, n))
+            )
+
+
+async def availability(
+    session: AsyncSession, occurrence_id: int, type_ids: list[int]
+) -> dict[int, int | None]:
+    """Seats left per ticket type at an occurrence (None: unlimited), counting the event-wide
+    capacity too. For display: the truth is decided by `take`."""
+    rows = await session.execute(
+        select(TicketType.id, TicketType.quantity, TicketStock.taken)
+        .outerjoin(
+            TicketStock,
+            and_(
+                TicketStock.ticket_type_id == TicketType.id,
+                TicketStock.occurrence_id == occurrence_id,
+            ),
+        )
+        .where(TicketType.id.in_(type_ids or [-1]))
+    )
+    occurrence = await session.get(Occurrence, occurrence_id)
+    event_capacity = None
+    if occurrence is not None:
+        event_capacity = occurrence.capacity
+        if event_capacity is None:
+            event_capacity = await session.scalar(
+                select(Event.capacity).where(Event.id == occurrence.event_id)
+            )
+    event_taken = (
+        await session.scalar(
+            select(EventStock.taken).where(EventStock.occurrence_id == occurrence_id)
+        )
+        or 0
+    )
+    event_left = None if event_capacity is None else max(0, event_capacity - event_taken)
+    left: dict[int, int | None] = {}
+    for type_id, quantity, taken in rows:
+        own = None if quantity is None else max(0, quantity - (taken or 0))
+        options = [x for x in (own, event_left) if x is not None]
+        left[type_id] = min(options) if options else None
+    return left
+
+
+def seats_by_type(lines: list[dict[str, Any]]) -> dict[int, int]:
+    seats: dict[int, int] = defaultdict(int)
+    for line in lines:
+        if line["kind"] in ("ticket", "donation"):
+            seats[line["ticket_type_id"]] += line["seats"]
+    return dict(seats)

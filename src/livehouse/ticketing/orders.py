@@ -1,0 +1,363 @@
+"""Orders: from a hold to a paid order with issued tickets — and back (refunds, cancellation).
+
+    hold ─checkout─► order pending ─payment succeeded─► paid (tickets issued, hold converted)
+                          │                     └──► (hold lost meanwhile and sold out) refunded
+                          └─payment failed/canceled, or hold expired─► cancelled | expired
+
+The order follows its payment through `payments.service.on_status("order", …)`, in the same
+transaction as the payment's change, so "paid" and "tickets issued" commit together.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from livehouse.core import clock
+from livehouse.core.errors import Conflict, NotFound, ValidationFailed
+from livehouse.core.money import Money
+from livehouse.core.runtime import current
+from livehouse.events.models import Event, Occurrence
+from livehouse.identity.models import Account
+from livehouse.notify import delivery
+from livehouse.payments import service as payments
+from livehouse.payments.models import Payment
+from livehouse.ticketing import holds, inventory
+from livehouse.ticketing.models import Hold, Order, OrderLine, Ticket
+
+PURPOSE = "order"
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud at a box office
+
+
+def _order_number() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"LH-{raw[:4]}-{raw[4:]}"
+
+
+async def checkout(
+    session: AsyncSession,
+    hold: Hold,
+    *,
+    account: Account | None,
+    buyer_name: str | None,
+    buyer_email: str | None,
+    buyer_phone: str | None,
+    answers: dict[str, Any],
+    attendees: list[dict[str, Any]],
+) -> Order:
+    """Turn an active hold into a pending order with its payment (a free one is paid at once)."""
+    if hold.status != "active" or hold.expires_at <= clock.now():
+        raise Conflict("This hold has expired; choose your tickets again")
+    if await session.scalar(select(Order.id).where(Order.hold_id == hold.id)) is not None:
+        raise Conflict("This hold is already being paid for")
+    event = await session.get(Event, hold.event_id)
+    assert event is not None
+    email = buyer_email or (account.email if account else None) or hold.buyer_email
+    if not email:
+        raise ValidationFailed.field("buyer.email", "Needed to send the tickets")
+    seats = sum(line.get("seats", 0) for line in hold.lines)
+    if len(attendees) > seats:
+        raise ValidationFailed.field("attendees", f"This order has {seats} places")
+    # Long enough to pay (and answer a card challenge) without losing the seats meanwhile.
+    hold.expires_at = max(
+        hold.expires_at,
+        clock.now() + timedelta(minutes=current().settings.checkout_payment_minutes),
+    )
+    quote = hold.quote
+    order = Order(
+        org_id=event.org_id,
+        event_id=event.id,
+        occurrence_id=hold.occurrence_id,
+        account_id=account.id if account else None,
+        hold_id=hold.id,
+        coupon_id=hold.coupon_id,
+        number=_order_number(),
+        buyer_name=buyer_name or (account.full_name if account else None),
+        buyer_email=email,
+        buyer_phone=buyer_phone or (account.phone if account else None),
+        answers={"buyer": answers, "attendees": attendees},
+        currency=quote["currency"],
+        subtotal=quote["subtotal"],
+        discount=quote["discount"],
+        service_charge=quote["service_charge"],
+        tax=quote["tax"],
+        total=quote["total"],
+    )
+    session.add(order)
+    await session.flush()
+    _add_lines(session, order, hold)
+    payment = await payments.create(
+        session,
+        amount=Money(order.total, order.currency),
+        purpose=PURPOSE,
+        reference=str(order.public_id),
+        org_id=order.org_id,
+        account_id=order.account_id,
+        description=f"{event.name} — order {order.number}",
+        payer_email=email,
+        payer_phone=order.buyer_phone,
+    )
+    order.payment_id = payment.id
+    if payment.status == "succeeded" and order.status == "pending":
+        await _paid(session, order, payment)  # the hook normally got there first (free orders)
+    return order
+
+
+def _add_lines(session: AsyncSession, order: Order, hold: Hold) -> None:
+    for line in hold.lines:
+        session.add(
+            OrderLine(
+                order_id=order.id,
+                kind=line["kind"],
+                ticket_type_id=line.get("ticket_type_id"),
+                variation_id=line.get("variation_id"),
+                product_id=line.get("product_id"),
+                description=line["description"][:200],
+                unit_price=line["unit_price"],
+                quantity=line.get("units", line.get("quantity", 1)),
+                amount=line["amount"],
+            )
+        )
+    tax_label = "Tax (included)" if hold.quote.get("tax_inclusive") else "Tax"
+    for kind, amount, label in (
+        ("discount", -order.discount, "Discount"),
+        ("service_charge", order.service_charge, "Service charge"),
+        ("tax", order.tax, tax_label),
+    ):
+        if amount:
+            session.add(
+                OrderLine(
+                    order_id=order.id,
+                    kind=kind,
+                    description=label,
+                    unit_price=amount,
+                    quantity=1,
+                    amount=amount,
+                )
+            )
+
+
+async def _order_of(session: AsyncSession, payment: Payment) -> Order | None:
+    if payment.reference is None:
+        return None
+    return await session.scalar(
+        select(Order).where(Order.public_id == uuid.UUID(payment.reference)).with_for_update()
+    )
+
+
+async def on_payment_status(session: AsyncSession, payment: Payment, old: str) -> None:
+    order = await _order_of(session, payment)
+    if order is None or order.status != "pending":
+        return  # a free order is handled by checkout; a final order ignores late news
+    if payment.status == "succeeded":
+        await _paid(session, order, payment)
+    elif payment.status in ("failed", "canceled"):
+        await _cancel_pending(session, order, "cancelled")
+
+
+payments.on_status(PURPOSE, on_payment_status)
+
+
+async def _paid(session: AsyncSession, order: Order, payment: Payment) -> None:
+    hold = await session.get(Hold, order.hold_id) if order.hold_id else None
+    assert hold is not None
+    if order.status != "pending":
+        return  # already settled: never issue twice
+    if not await holds.convert(session, hold):
+        await session.refresh(hold, ["status"])
+        if hold.status == "converted":
+            raise Conflict("This hold was already sold")
+        # The hold ran out while the payment was on its way, and its seats went back on sale.
+        # Take them again if they are still there; if not, the buyer gets their money back —
+        # we never issue a seat that is not there.
+        try:
+            async with session.begin_nested():
+                await inventory.take(session, holds.need_of(hold))
+                hold.status = "converted"
+        except Conflict:
+            order.cancelled_at = clock.now()
+            await payments.refund(session, payment, None, "Sold out while the payment was made")
+            order.refunded = order.total
+            order.status = "refunded"
+            delivery.email(
+                session,
+                to=order.buyer_email or "",
+                subject=f"Order {order.number}: refunded",
+                text="The last places were sold while your payment was "
+                "being confirmed. We refunded you in full.",
+            )
+            return
+    order.status = "paid"
+    order.paid_at = clock.now()
+    await _issue_tickets(session, order, hold)
+    _confirm(session, order)
+
+
+async def _issue_tickets(session: AsyncSession, order: Order, hold: Hold) -> None:
+    from livehouse.ticketing import passes
+
+    await passes.ensure_key(session, order.org_id)
+    attendees = list(order.answers.get("attendees") or [])
+    index = 0
+    for line in hold.lines:
+        if line["kind"] not in ("ticket", "donation"):
+            continue
+        for _ in range(line["seats"]):
+            who = attendees[index] if index < len(attendees) else {}
+            index += 1
+            session.add(
+                Ticket(
+                    order_id=order.id,
+                    event_id=order.event_id,
+                    occurrence_id=order.occurrence_id,
+                    ticket_type_id=line["ticket_type_id"],
+                    variation_id=line.get("variation_id"),
+                    account_id=order.account_id,
+                    table_number=line.get("table_number"),
+                    holder_name=who.get("name") or order.buyer_name,
+                    holder_email=who.get("email") or order.buyer_email,
+                    answers=who.get("answers") or {},
+                )
+            )
+    await session.flush()
+
+
+def _confirm(session: AsyncSession, order: Order) -> None:
+    if not order.buyer_email:
+        return
+    total = Money(order.total, order.currency)
+    delivery.email(
+        session,
+        to=order.buyer_email,
+        subject=f"Your tickets — order {order.number}",
+        text=f"Thank you! Order {order.number} is paid ({total.to_decimal()} "
+        f"{total.currency}). Your tickets and their passes are in your account.",
+    )
+
+
+async def _cancel_pending(session: AsyncSession, order: Order, status: str) -> None:
+    order.status = status
+    order.cancelled_at = clock.now()
+    if order.hold_id:
+        hold = await session.get(Hold, order.hold_id)
+        if hold is not None:
+            await holds.release(session, hold)
+
+
+async def expire_hold(session: AsyncSession, hold: Hold) -> None:
+    """The sweeper's work on one expired hold: release it; its unpaid order expires and the
+    payment, if it had not started, is cancelled."""
+    if not await holds.release(session, hold):
+        return
+    order = await session.scalar(select(Order).where(Order.hold_id == hold.id))
+    if order is not None and order.status == "pending":
+        order.status = "expired"
+        order.cancelled_at = clock.now()
+        payment = await session.get(Payment, order.payment_id) if order.payment_id else None
+        if payment is not None and payment.status in ("requires_payment_method", "requires_action"):
+            await payments.cancel(session, payment)
+
+
+async def release_expired(session: AsyncSession, limit: int = 200) -> int:
+    """Release holds whose time is up. Safe on many nodes at once (guarded updates)."""
+    expired = (
+        await session.scalars(
+            select(Hold).where(Hold.status == "active", Hold.expires_at <= clock.now()).limit(limit)
+        )
+    ).all()
+    for hold in expired:
+        await expire_hold(session, hold)
+    return len(expired)
+
+
+async def get_order(session: AsyncSession, public_id: uuid.UUID, *, lock: bool = False) -> Order:
+    query = select(Order).where(Order.public_id == public_id)
+    if lock:
+        query = query.with_for_update()
+    order = await session.scalar(query)
+    if order is None:
+        raise NotFound("No such order")
+    return order
+
+
+def refundable_amount(order: Order, policy: dict[str, Any], starts_at: Any) -> int:
+    """What the buyer may still get back under the event's refund policy now (0: nothing):
+    the policy's share of the order (a percentage, or the total less a fixed fee), less what
+    has been refunded already."""
+    if not policy.get("available"):
+        return 0
+    if clock.now() > starts_at - timedelta(days=policy.get("days_before", 0)):
+        return 0
+    if policy.get("type", "percentage") == "percentage":
+        share = order.total * policy.get("value", 10_000) // 10_000
+    else:
+        share = order.total - policy.get("value", 0)
+    return max(0, min(order.total - order.refunded, share - order.refunded))
+
+
+async def refund(
+    session: AsyncSession,
+    order: Order,
+    amount: int | None,
+    reason: str | None,
+    *,
+    release_seats: bool = True,
+) -> int:
+    """Refund `amount` (or all that is left) of a paid order. A full refund voids the tickets
+    and returns their seats to sale."""
+    if order.status not in ("paid", "partially_refunded"):
+        raise Conflict("Only a paid order can be refunded")
+    left = order.total - order.refunded
+    amount = left if amount is None else amount
+    if amount <= 0 or amount > left:
+        raise ValidationFailed.field("amount", f"Must be between 1 and {left}")
+    payment = await session.get(Payment, order.payment_id) if order.payment_id else None
+    if payment is not None and payment.provider is not None:
+        await payments.refund(session, payment, amount, reason)
+    order.refunded += amount
+    order.status = "refunded" if order.refunded >= order.total else "partially_refunded"
+    if order.status == "refunded" and release_seats:
+        await void_tickets(session, order, "refunded")
+    if order.buyer_email:
+        money = Money(amount, order.currency)
+        delivery.email(
+            session,
+            to=order.buyer_email,
+            subject=f"Refund — order {order.number}",
+            text=f"We refunded {money.to_decimal()} {money.currency} of order "
+            f"{order.number}." + (f" Reason: {reason}" if reason else ""),
+        )
+    return amount
+
+
+async def void_tickets(session: AsyncSession, order: Order, status: str) -> None:
+    """Void an order's valid tickets and give their seats back (once: guarded by status)."""
+    tickets = (
+        await session.scalars(
+            select(Ticket).where(Ticket.order_id == order.id, Ticket.status == "valid")
+        )
+    ).all()
+    if not tickets:
+        return
+    await session.execute(
+        update(Ticket)
+        .where(Ticket.order_id == order.id, Ticket.status == "valid")
+        .values(status=status)
+    )
+    need = inventory.Need(order.occurrence_id, order.event_id, order.account_id)
+    for ticket in tickets:
+        if ticket.ticket_type_id is not None:
+            need.seats[ticket.ticket_type_id] = need.seats.get(ticket.ticket_type_id, 0) + 1
+    await inventory.give_back(session, need, coupon=False)
+    from livehouse.ticketing import hooks
+
+    await hooks.run_capacity_freed(session, order.event_id, order.occurrence_id, sorted(need.seats))
+
+
+async def occurrence_start(session: AsyncSession, occurrence_id: int) -> Any:
+    return await session.scalar(select(Occurrence.starts_at).where(Occurrence.id == occurrence_id))
