@@ -171,8 +171,15 @@ async def _empty_tables(runtime: Runtime) -> None:
 async def clean(runtime: Runtime) -> AsyncIterator[Runtime]:
     """Every table empty and every rate limit reset after the test."""
     yield runtime
+    # Stop the background dispatcher first: a job it is still running would otherwise finish
+    # after the wipe and mark the next test's job done — ids restart once tables are emptied.
+    background = runtime.settings.run_outbox_in_process
+    if background:
+        await runtime.outbox.stop()
     await runtime.outbox.run_pending()  # let in-flight jobs finish before we pull the rug
     await _empty_tables(runtime)
+    if background:
+        runtime.outbox.start()
     await runtime.limiter.reset()
     test_routes.gates.clear()
     test_routes.entered.clear()
