@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import httpx
@@ -12,6 +13,9 @@ from livehouse.core.db import unit_of_work
 from livehouse.identity.models import Account
 from tests.support.messages import Mailbox, code_in, text_of
 
+# The machine running the suite may be busy; waiting longer only delays a failure report.
+PATIENCE = 30.0
+
 
 def token_in(text: str) -> str:
     match = re.search(r"token=([A-Za-z0-9_\-]+)", text)
@@ -20,7 +24,8 @@ def token_in(text: str) -> str:
 
 
 async def mail_text(mailbox: Mailbox, runtime: Any, to: str, subject: str, count: int = 1) -> str:
-    return text_of(await mailbox.wait_for(runtime, to=to, subject=subject, count=count))
+    message = await mailbox.wait_for(runtime, to=to, subject=subject, count=count, timeout=PATIENCE)
+    return text_of(message)
 
 
 async def code_mailed(mailbox: Mailbox, runtime: Any, to: str, subject: str, count: int = 1) -> str:
@@ -33,8 +38,6 @@ async def nothing_mailed_to(mailbox: Mailbox, runtime: Any, to: str) -> bool:
 
 
 async def account_row(runtime: Any, account_id: str) -> Account:
-    import uuid
-
     async with unit_of_work(runtime.database, write=False) as session:
         account = await session.scalar(
             select(Account).where(Account.public_id == uuid.UUID(account_id))

@@ -6,7 +6,7 @@ import httpx
 
 from livehouse.core import clock
 from livehouse.core.runtime import Runtime
-from tests.identity.flows import code_mailed, field_of, mail_text, me
+from tests.identity.flows import PATIENCE, code_mailed, field_of, mail_text, me
 from tests.support.auth import PASSWORD, register, signed_up, token, unique_email
 from tests.support.messages import Mailbox, code_in
 
@@ -98,7 +98,7 @@ async def test_phone_change_is_confirmed_by_sms(
         "/v1/me/phone", headers=person.headers, json={"phone": "+49 151 1234 5678"}
     )
     assert asked.status_code == 202, asked.text
-    sms = await sms_inbox.wait_for(runtime, to=phone)  # type: ignore[attr-defined]
+    sms = await sms_inbox.wait_for(runtime, to=phone, timeout=PATIENCE)  # type: ignore[attr-defined]
     code = code_in(sms["text"])
 
     wrong = await client.post(
@@ -124,7 +124,8 @@ async def test_bad_and_expired_phone_changes(
     assert field_of(bad) == "phone"
     phone = "+14155550123"
     await client.post("/v1/me/phone", headers=person.headers, json={"phone": phone})
-    code = code_in((await sms_inbox.wait_for(runtime, to=phone))["text"])  # type: ignore[attr-defined]
+    sms = await sms_inbox.wait_for(runtime, to=phone, timeout=PATIENCE)  # type: ignore[attr-defined]
+    code = code_in(sms["text"])
     later = clock.OffsetClock()
     later.advance(seconds=runtime.settings.otp_ttl_seconds + 5)
     with clock.use(later):

@@ -27,6 +27,18 @@ from tests.support.auth import (
 from tests.support.messages import Mailbox
 
 
+async def text_field(
+    client: httpx.AsyncClient, owner: Person, org: dict[str, Any], name: str
+) -> None:
+    """Declare a custom registration field, so customers may answer it."""
+    response = await client.post(
+        f"/v1/orgs/{org['id']}/registration-fields",
+        headers=owner.headers,
+        json={"name": name, "label": name.title(), "type": "text"},
+    )
+    assert response.status_code == 201, response.text
+
+
 async def export(client: httpx.AsyncClient, person: Person, password: str = PASSWORD) -> Any:
     return await client.post("/v1/me/export", headers=person.headers, json={"password": password})
 
@@ -37,6 +49,7 @@ async def test_export_is_a_download_of_everything_about_me(
     owner = await signed_up(client, "owner")
     org = await create_org(client, owner, "Shop")
     app = await create_app(client, owner, org["id"])
+    await text_field(client, owner, org, "size")
     person = await login(
         client, await register(client, client_id=app["client_id"], fields={"size": "M"})
     )
@@ -64,9 +77,7 @@ async def test_export_is_a_download_of_everything_about_me(
     ]
     assert archive["organisations"]["memberships"] == []
     assert {e["action"] for e in archive["audit_events"]} == {"social.connected"}
-    assert "Your data was exported" in str(
-        (await mailbox.wait_for(runtime, to=person.email, subject="exported"))["Subject"]
-    )
+    assert "downloaded" in await mail_text(mailbox, runtime, person.email, "Your data was exported")
     owner_archive = (await export(client, owner)).json()
     assert [m["role"] for m in owner_archive["organisations"]["memberships"]] == ["owner"]
 
@@ -177,7 +188,7 @@ async def become_customer(runtime: Runtime, org_id: str, person: Person) -> None
     async with unit_of_work(runtime.database) as session:
         org = await orgs.get_org(session, uuid.UUID(org_id))
         account = await get_account(session, uuid.UUID(person.id))
-        await orgs.register_customer(session, org.id, account.id, {"b": 2}, source="purchase")
+        await orgs.register_customer(session, org.id, account.id, {"a": "2"}, source="purchase")
 
 
 async def test_a_customer_of_several_organisations_is_only_forgotten_by_one(
@@ -188,8 +199,9 @@ async def test_a_customer_of_several_organisations_is_only_forgotten_by_one(
         owner = await signed_up(client, "owner")
         org = await create_org(client, owner, name)
         shops.append((owner, org, await create_app(client, owner, org["id"])))
+        await text_field(client, owner, org, "a")
     customer = await login(
-        client, await register(client, client_id=shops[0][2]["client_id"], fields={"a": 1})
+        client, await register(client, client_id=shops[0][2]["client_id"], fields={"a": "1"})
     )
     await become_customer(runtime, shops[1][1]["id"], customer)
 
@@ -203,7 +215,7 @@ async def test_a_customer_of_several_organisations_is_only_forgotten_by_one(
     account = await me(client, customer.headers)
     assert account["status"] == "active" and account["email"] == customer.email
     records = (await export(client, customer)).json()["organisations"]["customer_records"]
-    assert [(r["organisation"]["name"], r["fields"]) for r in records] == [("Two", {"b": 2})]
+    assert [(r["organisation"]["name"], r["fields"]) for r in records] == [("Two", {"a": "2"})]
     again = await client.post(
         f"/v1/orgs/{org['id']}/customer-erasures",
         headers=owner.headers,

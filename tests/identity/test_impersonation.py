@@ -79,6 +79,13 @@ async def test_an_owner_acts_as_a_customer_and_every_change_is_audited(
     assert request["request_id"] == changed.headers["x-request-id"]
     assert start["request_id"] == started.headers["x-request-id"]
 
+    # The customer sees it in their own data export, organisation named by its public id.
+    archive = await client.post(
+        "/v1/me/export", headers=customer.headers, json={"password": PASSWORD}
+    )
+    mine = [e for e in archive.json()["audit_events"] if e["action"] == "impersonation.started"]
+    assert [(e["actor"], e["organisation"]) for e in mine] == [(owner.id, org["id"])]
+
 
 async def test_acting_tokens_cannot_touch_what_only_the_person_may(
     client: httpx.AsyncClient,

@@ -99,6 +99,8 @@ async def _identity_sections(session: AsyncSession, account: Account) -> dict[st
     )
     events = await audit.about_account(session, account.id)
     ids = await audit.people_in(session, events)
+    org_ids = {e.org_id for e in events if e.org_id is not None}
+    orgs_by_id = {i: await orgs.org_public_id(session, i) for i in org_ids}
     return {
         "account": _account_data(account),
         "social_identities": [
@@ -121,7 +123,7 @@ async def _identity_sections(session: AsyncSession, account: Account) -> dict[st
                 "action": e.action,
                 "actor": ids.get(e.actor_account_id) if e.actor_account_id else None,
                 "subject": ids.get(e.subject_account_id) if e.subject_account_id else None,
-                "org_id": e.org_id,
+                "organisation": orgs_by_id.get(e.org_id) if e.org_id else None,
                 "request_id": e.request_id,
                 "detail": e.detail,
             }
