@@ -115,6 +115,8 @@ class Database:
             self._ensure_sqlite_dir()
             kwargs["connect_args"] = {"timeout": 30}
         else:
+            # Every statement of the hot paths stays prepared on each connection.
+            kwargs["connect_args"] = {"prepared_statement_cache_size": 1000}
             kwargs["pool_size"] = settings.database_pool_size
             kwargs["max_overflow"] = settings.database_max_overflow
             kwargs["pool_timeout"] = settings.database_pool_timeout

@@ -35,13 +35,22 @@ AUDIENCE = "livehouse"
 RELOAD_INTERVAL = 5.0  # seconds between reloads triggered by unknown kids
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LoadedKey:
     kid: str
-    private_key: Any
+    encrypted_private: str
     public_key: Any
     public_jwk: dict[str, Any]
     retired: bool
+    _private: Any = None
+
+    @property
+    def private_key(self) -> Any:
+        """Decrypted and parsed on first signing only: verifying needs just the public half."""
+        if self._private is None:
+            self._private = serialization.load_pem_private_key(
+                security.decrypt(self.encrypted_private).encode(), password=None)
+        return self._private
 
 
 class KeyRing:
@@ -61,13 +70,19 @@ class KeyRing:
         rows = (await session.scalars(select(SigningKey).order_by(SigningKey.created_at))).all()
         keys: dict[str, LoadedKey] = {}
         active: LoadedKey | None = None
+        previous = self.keys
         for row in rows:
-            private = serialization.load_pem_private_key(
-                security.decrypt(row.private_key_encrypted).encode(), password=None
-            )
-            loaded = LoadedKey(
-                row.kid, private, private.public_key(), row.public_jwk, row.retired_at is not None
-            )
+            if row.kid in previous:  # keep what we parsed (and maybe decrypted) already
+                loaded = previous[row.kid]
+                loaded.retired = row.retired_at is not None
+            else:
+                loaded = LoadedKey(
+                    row.kid,
+                    row.private_key_encrypted,
+                    RSAAlgorithm.from_jwk(json.dumps(row.public_jwk)),
+                    row.public_jwk,
+                    row.retired_at is not None,
+                )
             keys[row.kid] = loaded
             if not loaded.retired:
                 active = loaded
@@ -77,7 +92,8 @@ class KeyRing:
         if self.active is not None:
             return self.active
         async with self._lock:
-            await self.load(session)
+            if self.active is None:
+                await self.load(session)
             if self.active is None:
                 await create_key(session)
                 await session.flush()
@@ -91,7 +107,9 @@ class KeyRing:
         if session is None or time.monotonic() - self._loaded_at < RELOAD_INTERVAL:
             return None
         async with self._lock:
-            await self.load(session)
+            # Many requests may have queued here for the same new kid: one load serves them all.
+            if kid not in self.keys and time.monotonic() - self._loaded_at >= RELOAD_INTERVAL:
+                await self.load(session)
         return self.keys.get(kid)
 
     def jwks(self) -> dict[str, Any]:
