@@ -17,6 +17,10 @@ from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection
+from websockets.client import ClientProtocol
+from websockets.frames import Opcode
+from websockets.protocol import State
+from websockets.uri import parse_uri
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 WAIT = 15.0
@@ -166,7 +170,12 @@ class JsClient:
         check = match or matches(**expected)
         assert self.process.stdout is not None
         while True:
-            line = await asyncio.wait_for(self.process.stdout.readline(), WAIT)
+            try:
+                line = await asyncio.wait_for(self.process.stdout.readline(), WAIT)
+            except TimeoutError:
+                raise AssertionError(
+                    f"no such event; the node client said: {self.events}"
+                ) from None
             assert line, f"the node client exited; it said: {self.events}"
             event = json.loads(line)
             self.events.append(event)
@@ -183,12 +192,56 @@ class JsClient:
                 await self.process.wait()
 
 
-def small_receive_buffer_socket(base: str) -> socket.socket:
-    """A connected TCP socket with a tiny receive buffer: a client that reads slowly fills it
-    quickly, so the server's side of the connection backs up."""
-    parts = urlsplit(base)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect((parts.hostname, parts.port))
-    sock.setblocking(False)
-    return sock
+class Stalled:
+    """A WebSocket client (websockets' sans-I/O protocol over a bare socket) that sends its
+    frames and then stops reading, with a small receive buffer: the server's side backs up.
+    Use as `async with await Stalled.open(…) as slow:` — closing the socket (a reset, when
+    unread data is left) is what finally frees the server's side of it."""
+
+    def __init__(self, sock: socket.socket, protocol: ClientProtocol) -> None:
+        self.sock = sock
+        self.protocol = protocol
+
+    @classmethod
+    async def open(cls, base: str, path: str, *frames: dict[str, Any]) -> Stalled:
+        loop = asyncio.get_running_loop()
+        parts = urlsplit(base)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        sock.setblocking(False)
+        await loop.sock_connect(sock, (parts.hostname, parts.port))
+        protocol = ClientProtocol(parse_uri(ws_url(base, path)))
+        protocol.send_request(protocol.connect())
+        await loop.sock_sendall(sock, b"".join(protocol.data_to_send()))
+        while protocol.state is State.CONNECTING:
+            protocol.receive_data(await asyncio.wait_for(loop.sock_recv(sock, 65536), WAIT))
+        assert protocol.state is State.OPEN, protocol.handshake_exc
+        for frame in frames:
+            protocol.send_text(json.dumps(frame).encode())
+        await loop.sock_sendall(sock, b"".join(protocol.data_to_send()))
+        return cls(sock, protocol)
+
+    async def __aenter__(self) -> Stalled:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.sock.close()
+
+    async def read_until_closed(self) -> tuple[int | None, int]:
+        """Read everything now; the server's close code and how many messages came before."""
+        loop = asyncio.get_running_loop()
+        # Room to read quickly now (a tiny window would crawl on the sender's probe timer).
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        messages = 0
+        while self.protocol.close_rcvd is None:
+            data = await asyncio.wait_for(loop.sock_recv(self.sock, 1 << 20), WAIT)
+            if not data:
+                break
+            self.protocol.receive_data(data)
+            for event in self.protocol.events_received():
+                if (
+                    getattr(event, "opcode", None) is Opcode.TEXT
+                    and b'"type":"message"' in event.data
+                ):
+                    messages += 1
+        return (self.protocol.close_rcvd.code if self.protocol.close_rcvd else None), messages

@@ -121,8 +121,9 @@ async def _finish(coro: Coroutine[Any, Any, Any], blocked_on: Any) -> None:
             if blocked_on is None:
                 await asyncio.sleep(0)
             else:
-                with contextlib.suppress(Exception):  # the coroutine reads the outcome itself
-                    await blocked_on
+                # Wait without awaiting the future itself: the coroutine still holds it (and its
+                # "blocking" mark) and reads the outcome when resumed.
+                await asyncio.wait([blocked_on])
             blocked_on = coro.send(None)
     except StopIteration:
         return

@@ -367,9 +367,7 @@ class Hub(LocalPublisher):
             rounds += 1
             try:
                 self._heartbeats()
-                due = self._due_rechecks()
-                if due:
-                    await self._recheck(due)
+                await self.recheck_due()
                 if rounds % backend_every == 0:
                     await self.backend.housekeeping()
             except asyncio.CancelledError:
@@ -389,6 +387,12 @@ class Hub(LocalPublisher):
             elif now - conn.last_seen > conn.wire.heartbeat:
                 conn.ping_sent = now
                 conn.push(conn.wire.ping())
+
+    async def recheck_due(self) -> None:
+        """Re-check this node's subscriptions whose last check is older than the setting."""
+        due = self._due_rechecks()
+        if due:
+            await self._recheck(due)
 
     def _due_rechecks(self) -> list[Subscription]:
         now, every = time.monotonic(), self.settings.realtime_auth_recheck_seconds

@@ -26,7 +26,6 @@ since (`tokens_valid_after`), and the channel's rule must still say yes.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from typing import Any, Literal
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from livehouse.core import clock
 from livehouse.core.db import after_commit
 from livehouse.core.errors import NotFound, Problem
 from livehouse.identity import service as identity
@@ -232,7 +232,7 @@ class GrantRecord:
         return cls(
             kind=principal.kind,
             scopes=tuple(sorted(principal.scopes)),
-            granted_at=time.time() if granted_at is None else granted_at,
+            granted_at=clock.now().timestamp() if granted_at is None else granted_at,
             account_id=principal.account_id,
             account_public_id=str(principal.account_public_id)
             if principal.account_public_id

@@ -1,0 +1,177 @@
+"""Two app nodes (separate processes) and one Redis: a message published on one node reaches
+sockets on the other, presence spans nodes, a client resumes on another node from the history
+kept in Redis, and the heartbeat closes sockets that stop answering."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+import httpx
+import pusher
+import pytest
+import websockets
+
+from livehouse.core.runtime import Runtime
+from livehouse.core.settings import Settings
+from livehouse.realtime.backend import Envelope, RedisBackend
+from livehouse.realtime.service import Member
+from tests.realtime.clients import Native, RawPusher
+from tests.realtime.nodes import Node, start_node
+from tests.support.auth import add_member, create_org, signed_up
+
+
+@pytest.fixture(scope="module")
+async def pair(settings: Settings, redis_url: str, app: object) -> AsyncIterator[tuple[Node, Node]]:
+    a, b = await asyncio.gather(start_node(settings, redis_url), start_node(settings, redis_url))
+    yield a, b
+    await asyncio.gather(a.stop(), b.stop())
+
+
+def api_of(node: Node, settings: Settings) -> pusher.Pusher:
+    parts = urlsplit(node.url)
+    return pusher.Pusher(
+        app_id=settings.pusher_app_id,
+        key=settings.pusher_key,
+        secret=settings.pusher_secret,
+        host=parts.hostname,
+        port=parts.port,
+        ssl=False,
+    )
+
+
+def unique(name: str) -> str:
+    return f"{name}_{uuid.uuid4().hex[:8]}"
+
+
+async def test_published_on_one_node_delivered_on_the_other(
+    pair: tuple[Node, Node], settings: Settings, base: str
+) -> None:
+    a, b = pair
+    channel = unique("comment")
+    on_b = await Native.connect(b.url)
+    await on_b.subscribe(channel)
+    raw_on_b = await RawPusher.connect(b.url, settings.pusher_key)
+    await raw_on_b.established()
+    await raw_on_b.send("pusher:subscribe", {"channel": channel})
+    await raw_on_b.expect("pusher_internal:subscription_succeeded", channel)
+    on_a = await Native.connect(a.url)
+    await on_a.subscribe(channel)
+
+    await asyncio.to_thread(api_of(a, settings).trigger, channel, "comment.created", {"m": 1})
+    for socket in (on_b, on_a):
+        message = await socket.expect(type="message")
+        assert message["data"] == {"m": 1} and message["id"]
+    frame = await raw_on_b.expect("comment.created", channel)
+    assert json.loads(frame["data"]) == {"m": 1}
+    for socket in (on_a, on_b):
+        await socket.close()
+    await raw_on_b.ws.close()
+
+
+async def test_resume_on_another_node(
+    pair: tuple[Node, Node], settings: Settings, base: str
+) -> None:
+    a, b = pair
+    channel = unique("tipping")
+    api = api_of(a, settings)
+    first = await Native.connect(a.url)
+    await first.subscribe(channel)
+    await asyncio.to_thread(api.trigger, channel, "tip", {"n": 1})
+    last = (await first.expect(type="message"))["id"]
+    await first.close()
+    for n in (2, 3):
+        await asyncio.to_thread(api.trigger, channel, "tip", {"n": n})
+
+    again = await Native.connect(b.url)
+    ack = await again.subscribe(channel, since=last)
+    assert ack["recovered"] is True
+    assert [(await again.expect(type="message"))["data"]["n"] for _ in range(2)] == [2, 3]
+    gone = await again.subscribe(unique("tipping"), since=last)
+    assert gone["recovered"] is False
+    await again.close()
+
+
+async def test_presence_and_client_events_span_nodes(
+    pair: tuple[Node, Node],
+    settings: Settings,
+    base: str,
+    http: httpx.AsyncClient,
+    runtime: Runtime,
+) -> None:
+    a, b = pair
+    owner, member = await signed_up(http, "own"), await signed_up(http, "mem")
+    org = await create_org(http, owner, "Two Node Hall")
+    await add_member(runtime, org["id"], member, "member")
+    channel = f"presence-org.{org['id']}"
+
+    on_a, on_b = await Native.connect(a.url), await Native.connect(b.url)
+    assert (await on_a.subscribe(channel, token=owner.access_token))["presence"]["count"] == 1
+    ack = await on_b.subscribe(channel, token=member.access_token)
+    assert set(ack["presence"]["members"]) == {owner.id, member.id}
+    assert (await on_a.expect(type="member_added"))["member"]["id"] == member.id
+
+    await on_b.send(type="publish", channel=channel, event="client-wave", data={"hi": 1})
+    wave = await on_a.expect(type="message")
+    assert wave["event"] == "client-wave" and wave["user_id"] == member.id
+
+    await on_b.close()
+    assert (await on_a.expect(type="member_removed"))["member"] == {"id": member.id}
+    await on_a.close()
+
+
+async def test_members_of_a_dead_node_are_removed(redis_url: str, settings: Settings) -> None:
+    channel = unique("presence-room")
+    seen: list[Envelope] = []
+    alive = RedisBackend(redis_url, 10, 60, 10)
+    dead = RedisBackend(redis_url, 10, 60, 10)
+    await alive.start(seen.append, "alive-" + uuid.uuid4().hex[:6])
+    dead.node_id = "dead-" + uuid.uuid4().hex[:6]  # never beats: as if it crashed
+    try:
+        await dead.presence_join(channel, "1.1", Member("ghost", {}), "1.1")
+        await alive.presence_join(channel, "2.2", Member("alice", {}), "2.2")
+        assert set(await alive.presence_members(channel)) == {"ghost", "alice"}
+        await alive.housekeeping()
+        assert set(await alive.presence_members(channel)) == {"alice"}
+        for _ in range(100):
+            if any(e.kind == "member_removed" and e.user_id == "ghost" for e in seen):
+                break
+            await asyncio.sleep(0.05)
+        assert [e.user_id for e in seen if e.kind == "member_removed"] == ["ghost"]
+    finally:
+        await alive.presence_leave(channel, "2.2")
+        await alive.close()
+        await dead.redis.aclose()
+
+
+async def test_heartbeat_closes_silent_sockets(
+    settings: Settings, redis_url: str, app: object, base: str
+) -> None:
+    node = await start_node(
+        settings,
+        redis_url,
+        LIVEHOUSE_REALTIME_HEARTBEAT_SECONDS="1",
+        LIVEHOUSE_REALTIME_PONG_TIMEOUT_SECONDS="1",
+        LIVEHOUSE_PUSHER_ACTIVITY_TIMEOUT_SECONDS="1",
+    )
+    try:
+        silent, lively = await Native.connect(node.url), await Native.connect(node.url)
+        raw = await RawPusher.connect(node.url, settings.pusher_key)
+        await raw.established()
+        assert (await silent.recv())["type"] == "ping"
+        for _ in range(3):  # answering keeps a socket open across several heartbeats
+            assert (await lively.recv())["type"] == "ping"
+            await lively.send(type="pong")
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await silent.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
+        assert (await raw.expect("pusher:ping"))["event"] == "pusher:ping"
+        assert (await raw.closed())[0] == 4201
+        await lively.send(type="ping")
+        assert (await lively.expect(type="pong"))["type"] == "pong"
+        await lively.close()
+    finally:
+        await node.stop()
