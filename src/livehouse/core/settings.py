@@ -152,6 +152,13 @@ class Settings(BaseSettings):
     # --- ticketing ---
     ticket_hold_minutes: int = 10  # how long a basket keeps its places (events may override)
     checkout_payment_minutes: int = 15  # at checkout, the hold is kept at least this long
+    ticket_waitlist_offer_minutes: int = 120  # how long freed places are held for the next in line
+    # Links in e-mails: your app's pages. {…} are replaced; tokens are shown once, stored hashed.
+    ticket_waitlist_offer_url: str = "{base_url}/events/{event_id}/checkout?hold={hold_id}"
+    ticket_invitation_url: str = "{base_url}/events/{event_id}/book?invitation={token}"
+    ticket_invitation_ttl_seconds: int = 30 * 24 * 3600
+    ticket_invitation_rate_per_event: str = "200/hour;1000/day"  # invitations sent per event
+    ticket_guest_order_url: str = "{base_url}/orders/{order_id}?token={token}"
 
     @field_validator("cors_origins", "trusted_hosts", "secret_key_fallbacks", mode="before")
     @classmethod

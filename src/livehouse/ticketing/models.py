@@ -322,3 +322,92 @@ class PassKey(Base):
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WaitlistEntry(IdMixin, TimestampMixin, Base):
+    """Someone waiting for places of a sold-out ticket type at one date. When places free up,
+    the first in line whose quantity fits gets them as a hold of their own (`offer_hold_id`)."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (Index("ix_waitlist_entries_queue", "occurrence_id", "status", "id"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("event_occurrences.id", ondelete="CASCADE")
+    )
+    ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id", ondelete="CASCADE"))
+    variation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_variations.id", ondelete="SET NULL")
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int] = mapped_column(Integer)  # purchase units of the variation
+    # waiting → offered → purchased | lapsed; waiting | offered → left; waiting → ineligible
+    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    # "<type>:<occurrence>:<account>" while waiting or offered, else NULL: one open entry each.
+    active_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    offer_hold_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_holds.id", ondelete="SET NULL")
+    )
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(200))  # why it closed, when it says
+
+
+class BookingInvitation(IdMixin, TimestampMixin, Base):
+    """An organiser's invitation to book an event (EventBookings invite_to_book): an e-mailed
+    link whose token, stored as a keyed hash, lets the invited address buy invitation-only
+    tickets (all of the event's, or one ticket type's)."""
+
+    __tablename__ = "ticket_invitations"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    ticket_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_types.id", ondelete="CASCADE")
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    email_normalized: Mapped[str] = mapped_column(String(320), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str | None] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    invited_by_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    sent_count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class OrderFormField(IdMixin, TimestampMixin, Base):
+    """A question of an event's order form (EventBookings order_form), asked of the buyer once
+    or of each attendee; answers are checked at checkout and kept on the order and tickets."""
+
+    __tablename__ = "order_form_fields"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))  # the key in answers
+    label: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(10))  # text|number|date|select|checkbox
+    source: Mapped[str] = mapped_column(String(10), default="buyer")  # buyer|attendee
+    mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_length: Mapped[int | None] = mapped_column(Integer)
+    max_length: Mapped[int | None] = mapped_column(Integer)
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ticket_type_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # empty: every ticket
+    placeholder: Mapped[str | None] = mapped_column(String(200))
+    instruction: Mapped[str | None] = mapped_column(Text)
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OrderAccessToken(Base):
+    """A key to a guest's order (guests have no account to sign in with), handed out once at
+    checkout and in their e-mails; stored as a keyed hash."""
+
+    __tablename__ = "order_access_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
