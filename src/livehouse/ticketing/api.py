@@ -19,7 +19,20 @@ from livehouse.identity.auth import MaybeAuthenticated, Principal, require_scope
 from livehouse.identity.models import Account
 from livehouse.payments import service as payments
 from livehouse.payments.models import Payment
-from livehouse.ticketing import api_manage, catalog, holds, inventory, orders, passes, views
+from livehouse.ticketing import (
+    api_forms,
+    api_guests,
+    api_invitations,
+    api_manage,
+    api_waitlist,
+    catalog,
+    guests,
+    holds,
+    inventory,
+    orders,
+    passes,
+    views,
+)
 from livehouse.ticketing.models import Hold, Order, Product, Ticket
 from livehouse.ticketing.schemas import (
     CheckoutIn,
@@ -180,7 +193,10 @@ async def checkout(
         answers=payload.answers,
         attendees=[a.model_dump() for a in payload.attendees],
     )
-    return await views.order(db, order, with_passes=True)
+    view = await views.order(db, order, with_passes=True)
+    if account is None:
+        view.guest_token = await guests.issue_token(db, order)
+    return view
 
 
 @router.post(
@@ -221,6 +237,8 @@ async def purchase(
         assert payment is not None
         await payments.pay_with_card(db, payment, payload.card.to_card())
     view = await views.order(db, order, with_passes=True)
+    if account is None:
+        view.guest_token = await guests.issue_token(db, order)
     await inventory.take(db, holds.need_of(hold))
     return view
 
@@ -321,3 +339,7 @@ async def my_ticket_qr(
 
 
 router.include_router(api_manage.router)
+router.include_router(api_waitlist.router)
+router.include_router(api_invitations.router)
+router.include_router(api_forms.router)
+router.include_router(api_guests.router)

@@ -11,7 +11,12 @@ from livehouse.core import scheduler
 from livehouse.core.db import unit_of_work
 from livehouse.events import hooks as event_hooks
 from livehouse.notify import delivery
-from livehouse.ticketing import orders  # registers the payment outcome hook
+from livehouse.ticketing import (  # noqa: F401 (imported to register their hooks)
+    events_bridge,  # sessions with sales, attendance, activity counters (events)
+    invitations,  # the invitation_link restriction
+    orders,  # the payment outcome
+    waitlist,  # offers when capacity frees
+)
 from livehouse.ticketing.models import Hold, Order, Ticket
 
 

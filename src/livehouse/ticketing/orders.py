@@ -27,7 +27,7 @@ from livehouse.identity.models import Account
 from livehouse.notify import delivery
 from livehouse.payments import service as payments
 from livehouse.payments.models import Payment
-from livehouse.ticketing import holds, inventory
+from livehouse.ticketing import forms, guests, holds, inventory
 from livehouse.ticketing.models import Hold, Order, OrderLine, Ticket
 
 PURPOSE = "order"
@@ -63,6 +63,7 @@ async def checkout(
     seats = sum(line.get("seats", 0) for line in hold.lines)
     if len(attendees) > seats:
         raise ValidationFailed.field("attendees", f"This order has {seats} places")
+    answers, attendees = await forms.check_answers(session, hold, answers, attendees)
     # Long enough to pay (and answer a card challenge) without losing the seats meanwhile.
     hold.expires_at = max(
         hold.expires_at,
@@ -195,7 +196,10 @@ async def _paid(session: AsyncSession, order: Order, payment: Payment) -> None:
     order.status = "paid"
     order.paid_at = clock.now()
     await _issue_tickets(session, order, hold)
-    _confirm(session, order)
+    if order.account_id is None:
+        await guests.confirm(session, order)  # no account to find the passes in: e-mail them
+    else:
+        _confirm(session, order)
 
 
 async def _issue_tickets(session: AsyncSession, order: Order, hold: Hold) -> None:

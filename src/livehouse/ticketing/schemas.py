@@ -309,6 +309,7 @@ class TicketOut(Output):
     status: str
     checked_in_at: datetime | None
     pass_code: str | None = Field(None, description="Signed; shown as a QR code at the door")
+    answers: dict[str, Any] = Field(default_factory=dict, description="The attendee's order form")
 
 
 class OrderOut(Output):
@@ -331,6 +332,10 @@ class OrderOut(Output):
     lines: list[OrderLineOut]
     payment: PaymentOut | None = None
     tickets: list[TicketOut] = Field(default_factory=list)
+    answers: dict[str, Any] = Field(default_factory=dict, description="The buyer's order form")
+    guest_token: str | None = Field(
+        None, description="Guests, once: the key to this order (header X-Order-Token)"
+    )
 
 
 class RefundRequest(Input):

@@ -144,6 +144,7 @@ async def tickets(
                 table_number=r.table_number,
                 status=r.status,
                 checked_in_at=r.checked_in_at,
+                answers=r.answers or {},
                 pass_code=(
                     await passes.pass_code(session, r)
                     if with_pass and r.status == "valid"
@@ -197,4 +198,5 @@ async def order(session: AsyncSession, row: Order, *, with_passes: bool = False)
         ],
         payment=PaymentOut.model_validate(payments.view(payment)) if payment else None,
         tickets=await tickets(session, issued, with_pass=with_passes),
+        answers=(row.answers or {}).get("buyer") or {},
     )
