@@ -123,3 +123,5 @@ rule(
     params=event_of_a,
     body={"code": "not-a-valid-pass-code"},
 )
+
+from tests.ticketing import tenancy_extra  # noqa: E402, F401 (waitlists, invitations, forms, guests)
