@@ -134,3 +134,15 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
     made = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces\n"})
     assert made.headers["x-request-id"] != "bad id with spaces"
     assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_a_before_commit_refusal_replaces_the_answer(client: httpx.AsyncClient) -> None:
+    refused = await client.post("/_test/notes/last-check", json={"title": "no thanks"})
+    assert_problem(refused, 409)
+    assert refused.json()["detail"] == "refused at the very end"
+    assert await note_count(client) == 0, "everything the request wrote rolled back"
+    kept = await client.post("/_test/notes/last-check", json={"title": "yes please"})
+    assert kept.status_code == 201 and await note_count(client) == 1
+    replay_key = {"Idempotency-Key": "late-refusal"}
+    first = await client.post("/_test/notes/last-check", json={"title": "no"}, headers=replay_key)
+    assert first.status_code == 409 and await note_count(client) == 1

@@ -14,7 +14,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, func, ins
 from sqlalchemy.orm import Mapped, mapped_column, registry
 
 from livehouse.core import clock, outbox, realtime
-from livehouse.core.db import BigId, UTCDateTime
+from livehouse.core.db import BigId, UTCDateTime, before_commit
 from livehouse.core.deps import DbSession
 from livehouse.core.errors import Conflict
 from livehouse.core.ids import new_public_id
@@ -91,6 +91,21 @@ async def create_note(
         from livehouse.core.errors import Problem
 
         raise Problem("upstream failed", status=502, slug="bad-gateway")
+    return NoteOut(id=note.public_id, title=note.title)
+
+
+@router.post("/notes/last-check", status_code=201, response_model=NoteOut)
+async def create_note_with_last_check(payload: NoteIn, db: DbSession) -> NoteOut:
+    """Writes, builds its answer, then a before-commit step refuses titles starting 'no'."""
+    note = Note(title=payload.title, slug=payload.slug)
+    db.add(note)
+    await db.flush()
+
+    async def last_check() -> None:
+        if payload.title.startswith("no"):
+            raise Conflict("refused at the very end")
+
+    before_commit(db, last_check)
     return NoteOut(id=note.public_id, title=note.title)
 
 

@@ -164,6 +164,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._after_commit: list[AfterCommit] = []
         self._after_rollback: list[AfterCommit] = []
+        self._before_commit: list[AfterCommit] = []
         self.commit_on_error = False
 
     @property
@@ -183,7 +184,13 @@ class UnitOfWork:
     def after_rollback(self, callback: AfterCommit) -> None:
         self._after_rollback.append(callback)
 
+    def before_commit(self, callback: AfterCommit) -> None:
+        self._before_commit.append(callback)
+
     async def commit(self) -> None:
+        callbacks, self._before_commit = self._before_commit, []
+        for callback in callbacks:  # may raise: then nothing is committed (caller rolls back)
+            await callback()
         if self._session is not None:
             await self._session.commit()
         self._after_rollback.clear()
@@ -196,6 +203,7 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         self._after_commit.clear()
+        self._before_commit.clear()
         if self._session is not None:
             await self._session.rollback()
         callbacks, self._after_rollback = self._after_rollback, []
@@ -221,6 +229,14 @@ def _unit_of(session: AsyncSession) -> UnitOfWork:
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback` once the session's unit of work has committed (never after a rollback)."""
     _unit_of(session).after_commit(callback)
+
+
+def before_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` as the very last work of the transaction, right before COMMIT — after the
+    response is built. For writes that lock hot rows (stock counters): the lock is then held
+    only for those statements and the commit. A Problem it raises becomes the response, and
+    the whole transaction rolls back."""
+    _unit_of(session).before_commit(callback)
 
 
 def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:

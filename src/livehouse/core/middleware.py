@@ -217,6 +217,8 @@ class _BufferedResponse:
 
 
 def _commit_problem(exc: Exception) -> Problem:
+    if isinstance(exc, Problem):  # raised by a before-commit step (e.g. sold out at the end)
+        return exc
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with existing data; reload and try again")
     if isinstance(exc, OperationalError):

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
+from livehouse.core.db import before_commit
 from livehouse.core.deps import DbSession
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.pagination import OrderKey, Page, PageParams, page_params, paginate
@@ -215,8 +216,9 @@ async def purchase(
     event, _ = await readable_event(db, principal, event_id)
     account = await _buyer_account(db, principal)
     # Everything happens in this one transaction and the card provider here moves no money
-    # until commit, so the stock counters are taken last: a hot counter row stays locked only
-    # for the end of the transaction, and if it is sold out, all of this rolls back unseen.
+    # until commit, so the stock counters are taken at the very end, right before COMMIT (after
+    # the answer is built): a hot counter row stays locked only for those statements and the
+    # commit, and if it is sold out, all of this rolls back unseen and the buyer gets a 409.
     hold = await holds.create_hold(
         db, event, _basket(payload), account=account, ip=client_ip(request), take_now=False
     )
@@ -239,7 +241,8 @@ async def purchase(
     view = await views.order(db, order, with_passes=True)
     if account is None:
         view.guest_token = await guests.issue_token(db, order)
-    await inventory.take(db, holds.need_of(hold))
+    need = holds.need_of(hold)
+    before_commit(db, lambda: inventory.take(db, need))
     return view
 
 
