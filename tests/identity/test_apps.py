@@ -168,3 +168,28 @@ async def test_nobody_grants_more_than_they_hold(
         f"/v1/orgs/{org['id']}/apps", headers=member.headers, json={"name": "m"}
     )
     assert forbidden.status_code == 403
+
+
+async def test_a_masters_team_makes_keys_for_a_follower_within_the_inherited_scopes(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    owner = await signed_up(client, "owner")
+    master = await create_org(client, owner, "Master")
+    created = await client.post(
+        f"/v1/orgs/{master['id']}/followers",
+        headers=owner.headers,
+        json={"organisation": {"name": "Venue"}, "scopes": ["org.read", "org.apps"]},
+    )
+    assert created.status_code == 201, created.text
+    follower_id = created.json()["follower"]["id"]
+    admin = await signed_up(client, "admin")
+    await add_member(runtime, master["id"], admin, "admin")
+    keys = f"/v1/orgs/{follower_id}/api-keys"
+    inherited = await client.post(
+        keys, headers=admin.headers, json={"name": "sync", "scopes": ["org.read"]}
+    )
+    assert inherited.status_code == 201, inherited.text
+    beyond = await client.post(
+        keys, headers=admin.headers, json={"name": "x", "scopes": ["org.write"]}
+    )
+    assert beyond.status_code == 422, "org.write was not passed on to the master's team"

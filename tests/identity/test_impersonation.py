@@ -170,3 +170,28 @@ async def test_ending_the_admins_sessions_ends_the_impersonation(
         )
         assert changed.status_code == 200, changed.text
         assert (await client.get("/v1/me", headers=acting)).status_code == 401
+
+
+async def test_a_master_acts_for_a_followers_staff_only_when_the_relation_allows(
+    client: httpx.AsyncClient, runtime: Any
+) -> None:
+    owner = await signed_up(client, "owner")
+    master = await create_org(client, owner, "Master")
+
+    async def follower(scopes: list[str]) -> str:
+        created = await client.post(
+            f"/v1/orgs/{master['id']}/followers",
+            headers=owner.headers,
+            json={"organisation": {"name": "Venue"}, "scopes": scopes},
+        )
+        assert created.status_code == 201, created.text
+        return str(created.json()["follower"]["id"])
+
+    allowing, refusing = await follower(["org.impersonate"]), await follower(["org.read"])
+    staff, other = await signed_up(client, "staff"), await signed_up(client, "other")
+    await add_member(runtime, allowing, staff, "admin")
+    await add_member(runtime, refusing, other, "admin")
+    acted = await impersonate(client, owner, master, staff.id)
+    assert acted.status_code == 200, acted.text
+    refused = await impersonate(client, owner, master, other.id)
+    assert refused.status_code == 403

@@ -29,19 +29,18 @@ SECRET_PREFIX = "lhs_"  # noqa: S105 (a prefix, not a secret)
 async def grantable_scopes(
     session: AsyncSession, principal: Principal, org_id: int
 ) -> frozenset[str]:
-    """The organisation scopes `principal` could hand to an app or key of `org_id`."""
-    from livehouse.orgs.service import effective_scopes, is_platform_admin, membership_of
+    """The organisation scopes `principal` could hand to an app or key of `org_id`: what it
+    holds there (directly, or through a master organisation's relation — orgs decides), within
+    its token's scopes."""
+    from livehouse.orgs.service import held_scopes, is_platform_admin
 
     org_level = frozenset(n for n, s in scope_catalogue.catalogue().items() if not s.personal)
-    if principal.kind != "user":
-        return principal.scopes & org_level
-    assert principal.account_id is not None
-    membership = await membership_of(session, org_id, principal.account_id)
-    if membership is None:
-        if await is_platform_admin(session, principal.account_id):
-            return org_level
+    held = await held_scopes(session, principal, org_id)
+    if held is None:
+        if principal.is_user and await is_platform_admin(session, principal.account_id or 0):
+            return org_level & principal.scopes
         return frozenset()
-    return effective_scopes(membership) & principal.scopes & org_level
+    return held & principal.scopes & org_level
 
 
 async def _check_scopes(

@@ -6,9 +6,9 @@ Rules, all in `ensure_may_impersonate` (the one place that decides):
   `org.impersonate` in the organisation (`orgs.service.authorize`), and re-enters their password;
 - the subject is an active customer of that organisation (orgs.models.Customer);
 - never a platform admin, never themselves, and never a team member of any organisation — acting
-  as a team member would reach that organisation's data. The one planned exception is a master
-  organisation acting for its followers: `master_may_act_for_follower` is where that relation
-  will say yes (orgs is building master/follower relations).
+  as a team member would reach that organisation's data. The one exception is a master
+  organisation acting for its followers' team members, when every team they are on is such a
+  follower and the relations pass on `org.impersonate` (`master_may_act_for_follower`).
 
 The token: an access token for the subject with an `act` claim naming the admin, confined to the
 organisation (`org` claim), carrying only personal scopes, without a refresh token (it ends when
@@ -36,9 +36,11 @@ from livehouse.orgs.models import Organisation
 async def master_may_act_for_follower(
     session: AsyncSession, org: Organisation, subject: Account
 ) -> bool:
-    """Whether `org` is the master of an organisation `subject` is on the team of, with the
-    relation allowing impersonation. No such relations exist yet: always no."""
-    return False
+    """Whether `org` is the master of every organisation `subject` is on the team of, with each
+    relation passing on `org.impersonate` (orgs decides: relations.master_may_act_for)."""
+    from livehouse.orgs.relations import master_may_act_for
+
+    return await master_may_act_for(session, org.id, subject.id)
 
 
 async def ensure_may_impersonate(
