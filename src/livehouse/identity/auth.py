@@ -148,13 +148,9 @@ async def _from_token(session: AsyncSession, token: str) -> Principal:
         account_uuid = uuid.UUID(claims["sub"])
     except ValueError as exc:
         raise Unauthorized("The access token is invalid or expired") from exc
-    row = (
-        await session.execute(
-            select(Account.id, Account.status, Account.tokens_valid_after).where(
-                Account.public_id == account_uuid
-            )
-        )
-    ).one_or_none()
+    # The whole row (one query either way): later uses of the account in this request then
+    # come from the session's identity map instead of another round trip.
+    row = await session.scalar(select(Account).where(Account.public_id == account_uuid))
     issued = datetime.fromtimestamp(int(claims["iat"]), UTC)
     if (
         row is None

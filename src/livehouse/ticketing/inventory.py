@@ -9,7 +9,8 @@ A row count of 0 means "not enough left": `take` raises and the caller's transac
 undoing the counters it already moved. There is no read-then-write race on SQLite or
 PostgreSQL: on PostgreSQL the UPDATE locks the row and re-checks the condition against the
 committed value; SQLite writers are serialised by BEGIN IMMEDIATE. Counters are always taken in
-the same order (ticket stock by id, event stock, products by id, coupon, per-customer rows), so
+the same order (ticket stock by ticket type id, event stock, products by id, coupon, per-customer
+rows), so
 two buyers can never deadlock, and callers take them at the end of their transaction so the row
 locks of hot counters are held for as short a time as possible. Capacity is read from its owner
 (ticket type, occurrence/event, product, coupon) inside the UPDATE, so an organiser's change of
@@ -79,55 +80,6 @@ class Need:
         return need
 
 
-async def _ensure_rows(session: AsyncSession, need: Need) -> dict[int, int]:
-    """Create the counter rows this need touches (idempotent); returns ticket_type_id → row id."""
-    if need.seats:
-        await session.execute(
-            insert_ignore(
-                session,
-                TicketStock,
-                [
-                    {"ticket_type_id": t, "occurrence_id": need.occurrence_id, "taken": 0}
-                    for t in sorted(need.seats)
-                ],
-            )
-        )
-    await session.execute(
-        insert_ignore(session, EventStock, [{"occurrence_id": need.occurrence_id, "taken": 0}])
-    )
-    if need.account_id is not None and need.seats:
-        await session.execute(
-            insert_ignore(
-                session,
-                CustomerPurchases,
-                [
-                    {
-                        "ticket_type_id": t,
-                        "occurrence_id": need.occurrence_id,
-                        "account_id": need.account_id,
-                        "taken": 0,
-                    }
-                    for t in sorted(need.seats)
-                ],
-            )
-        )
-    if need.account_id is not None and need.coupon_id is not None:
-        await session.execute(
-            insert_ignore(
-                session,
-                CouponCustomerUse,
-                [{"coupon_id": need.coupon_id, "account_id": need.account_id, "used": 0}],
-            )
-        )
-    rows = await session.execute(
-        select(TicketStock.ticket_type_id, TicketStock.id).where(
-            TicketStock.occurrence_id == need.occurrence_id,
-            TicketStock.ticket_type_id.in_(list(need.seats) or [-1]),
-        )
-    )
-    return {t: i for t, i in rows}
-
-
 def _limit(limit_column: Any, owner: Any, owner_id: Any) -> Any:
     """The capacity read from its owner row, inside the UPDATE."""
     return select(limit_column).where(owner.id == owner_id).scalar_subquery()
@@ -138,38 +90,56 @@ async def _conditional(session: AsyncSession, statement: Any) -> bool:
     return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
+async def _counter(
+    session: AsyncSession, statement: Any, model: Any, key: dict[str, Any], start: str
+) -> bool:
+    """Run a conditional UPDATE of one counter row. A row is created on first use: when the
+    UPDATE matched nothing because the row does not exist yet, insert it (race-free) and try
+    once more. The steady state is one statement per counter."""
+    if await _conditional(session, statement):
+        return True
+    where = [getattr(model, column) == value for column, value in key.items()]
+    if await session.scalar(select(literal(1)).select_from(model).where(*where).limit(1)):
+        return False  # the row exists: its condition said no
+    await session.execute(insert_ignore(session, model, [{**key, start: 0}]))
+    return await _conditional(session, statement)
+
+
 async def take(session: AsyncSession, need: Need) -> None:
     """Reserve `need`, or raise SoldOut (or Conflict for limits) — all or nothing."""
-    stock_ids = await _ensure_rows(session, need)
-
-    for type_id in sorted(need.seats, key=lambda t: stock_ids[t]):
+    occurrence = need.occurrence_id
+    for type_id in sorted(need.seats):
         n = need.seats[type_id]
         quantity = _limit(TicketType.quantity, TicketType, type_id)
-        if not await _conditional(
-            session,
+        statement = (
             update(TicketStock)
             .where(
-                TicketStock.id == stock_ids[type_id],
+                TicketStock.ticket_type_id == type_id,
+                TicketStock.occurrence_id == occurrence,
                 or_(quantity.is_(None), TicketStock.taken + n <= quantity),
             )
-            .values(taken=TicketStock.taken + n),
-        ):
-            await _sold_out_ticket(session, type_id, stock_ids[type_id], n)
+            .values(taken=TicketStock.taken + n)
+        )
+        key = {"ticket_type_id": type_id, "occurrence_id": occurrence}
+        if not await _counter(session, statement, TicketStock, key, "taken"):
+            await _sold_out_ticket(session, type_id, occurrence, n)
 
     if need.seats:
         n = need.total_seats
         capacity = func.coalesce(
-            _limit(Occurrence.capacity, Occurrence, need.occurrence_id),
+            _limit(Occurrence.capacity, Occurrence, occurrence),
             _limit(Event.capacity, Event, need.event_id),
         )
-        if not await _conditional(
-            session,
+        statement = (
             update(EventStock)
             .where(
-                EventStock.occurrence_id == need.occurrence_id,
+                EventStock.occurrence_id == occurrence,
                 or_(capacity.is_(None), EventStock.taken + n <= capacity),
             )
-            .values(taken=EventStock.taken + n),
+            .values(taken=EventStock.taken + n)
+        )
+        if not await _counter(
+            session, statement, EventStock, {"occurrence_id": occurrence}, "taken"
         ):
             raise SoldOut(
                 "The event is sold out for this date"
@@ -206,55 +176,64 @@ async def take(session: AsyncSession, need: Need) -> None:
             extra={"errors": [{"field": "coupon_code", "message": "Used up"}]},
         )
 
-    if need.account_id is not None:
-        for type_id in sorted(need.seats):
-            n = need.seats[type_id]
-            limit = _limit(TicketType.max_per_customer, TicketType, type_id)
-            if not await _conditional(
-                session,
-                update(CustomerPurchases)
-                .where(
-                    CustomerPurchases.ticket_type_id == type_id,
-                    CustomerPurchases.occurrence_id == need.occurrence_id,
-                    CustomerPurchases.account_id == need.account_id,
-                    or_(limit.is_(None), CustomerPurchases.taken + n <= limit),
-                )
-                .values(taken=CustomerPurchases.taken + n),
-            ):
-                most = await session.scalar(
-                    select(TicketType.max_per_customer).where(TicketType.id == type_id)
-                )
-                raise Conflict(
-                    f"At most {most} of this ticket per customer",
-                    extra={
-                        "errors": [{"field": "items", "message": f"At most {most} per customer"}]
-                    },
-                )
-        if need.coupon_id is not None:
-            per_customer = _limit(Coupon.uses_per_customer, Coupon, need.coupon_id)
-            if not await _conditional(
-                session,
-                update(CouponCustomerUse)
-                .where(
-                    CouponCustomerUse.coupon_id == need.coupon_id,
-                    CouponCustomerUse.account_id == need.account_id,
-                    or_(per_customer.is_(None), CouponCustomerUse.used < per_customer),
-                )
-                .values(used=CouponCustomerUse.used + 1),
-            ):
-                raise Conflict(
-                    "You have used this coupon as often as it allows",
-                    extra={"errors": [{"field": "coupon_code", "message": "Used up for you"}]},
-                )
+    if need.account_id is None:
+        return
+    for type_id in sorted(need.seats):
+        n = need.seats[type_id]
+        limit = _limit(TicketType.max_per_customer, TicketType, type_id)
+        statement = (
+            update(CustomerPurchases)
+            .where(
+                CustomerPurchases.ticket_type_id == type_id,
+                CustomerPurchases.occurrence_id == occurrence,
+                CustomerPurchases.account_id == need.account_id,
+                or_(limit.is_(None), CustomerPurchases.taken + n <= limit),
+            )
+            .values(taken=CustomerPurchases.taken + n)
+        )
+        key = {
+            "ticket_type_id": type_id,
+            "occurrence_id": occurrence,
+            "account_id": need.account_id,
+        }
+        if not await _counter(session, statement, CustomerPurchases, key, "taken"):
+            most = await session.scalar(
+                select(TicketType.max_per_customer).where(TicketType.id == type_id)
+            )
+            raise Conflict(
+                f"At most {most} of this ticket per customer",
+                extra={"errors": [{"field": "items", "message": f"At most {most} per customer"}]},
+            )
+    if need.coupon_id is not None:
+        per_customer = _limit(Coupon.uses_per_customer, Coupon, need.coupon_id)
+        statement = (
+            update(CouponCustomerUse)
+            .where(
+                CouponCustomerUse.coupon_id == need.coupon_id,
+                CouponCustomerUse.account_id == need.account_id,
+                or_(per_customer.is_(None), CouponCustomerUse.used < per_customer),
+            )
+            .values(used=CouponCustomerUse.used + 1)
+        )
+        key = {"coupon_id": need.coupon_id, "account_id": need.account_id}
+        if not await _counter(session, statement, CouponCustomerUse, key, "used"):
+            raise Conflict(
+                "You have used this coupon as often as it allows",
+                extra={"errors": [{"field": "coupon_code", "message": "Used up for you"}]},
+            )
 
 
-async def _sold_out_ticket(session: AsyncSession, type_id: int, stock_id: int, n: int) -> None:
+async def _sold_out_ticket(session: AsyncSession, type_id: int, occurrence_id: int, n: int) -> None:
     name, quantity = (
         await session.execute(
             select(TicketType.name, TicketType.quantity).where(TicketType.id == type_id)
         )
     ).one()
-    taken = await session.scalar(select(TicketStock.taken).where(TicketStock.id == stock_id))
+    taken = await session.scalar(
+        select(TicketStock.taken).where(
+            TicketStock.ticket_type_id == type_id, TicketStock.occurrence_id == occurrence_id
+        )
+    )
     left = max(0, (quantity or 0) - (taken or 0))
     raise SoldOut(
         f"'{name}' is sold out"
