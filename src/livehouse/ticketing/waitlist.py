@@ -194,28 +194,45 @@ async def _settle(session: AsyncSession, entries: Sequence[WaitlistEntry]) -> No
 async def offer_freed(
     session: AsyncSession, event_id: int, occurrence_id: int, type_ids: list[int]
 ) -> None:
-    """`hooks.capacity_freed`: close lapsed offers, then offer places to who is waiting."""
-    entries = await _open_entries(session, occurrence_id)
-    if not entries:
-        return  # the usual case: one indexed query and done
-    await _settle(session, [e for e in entries if e.status == "offered"])
-    waiting = [e for e in entries if e.status == "waiting" and e.ticket_type_id in type_ids]
+    """`hooks.capacity_freed`: close the freed types' ended offers, then offer their places to
+    who is waiting. Nobody waiting (the usual case): two indexed queries."""
+    await _settle_ended(session, occurrence_id, type_ids)
+    waiting = await _waiting(session, occurrence_id, type_ids)
     if waiting:
         await offer(session, event_id, occurrence_id, waiting)
 
 
-async def _open_entries(
-    session: AsyncSession, occurrence_id: int, ticket_type_id: int | None = None
-) -> list[WaitlistEntry]:
-    query = select(WaitlistEntry).where(
-        WaitlistEntry.occurrence_id == occurrence_id, WaitlistEntry.status.in_(OPEN)
+async def _settle_ended(session: AsyncSession, occurrence_id: int, type_ids: list[int]) -> None:
+    rows = await session.scalars(
+        select(WaitlistEntry)
+        .join(Hold, Hold.id == WaitlistEntry.offer_hold_id)
+        .where(
+            WaitlistEntry.occurrence_id == occurrence_id,
+            WaitlistEntry.status == "offered",
+            WaitlistEntry.ticket_type_id.in_(type_ids),
+            Hold.status != "active",
+        )
+        .execution_options(populate_existing=True)
     )
-    if ticket_type_id is not None:
-        query = query.where(WaitlistEntry.ticket_type_id == ticket_type_id)
+    await _settle(session, rows.all())
+
+
+async def _waiting(
+    session: AsyncSession, occurrence_id: int, type_ids: list[int]
+) -> list[WaitlistEntry]:
+    """The first waiting entries of these types, oldest first."""
     # populate_existing: rows already in this session may have changed under guarded updates
     # rolled back with a savepoint; the database is the truth.
     rows = await session.scalars(
-        query.order_by(WaitlistEntry.id).limit(_SCAN).execution_options(populate_existing=True)
+        select(WaitlistEntry)
+        .where(
+            WaitlistEntry.occurrence_id == occurrence_id,
+            WaitlistEntry.status == "waiting",
+            WaitlistEntry.ticket_type_id.in_(type_ids),
+        )
+        .order_by(WaitlistEntry.id)
+        .limit(_SCAN)
+        .execution_options(populate_existing=True)
     )
     return list(rows.all())
 
@@ -398,7 +415,6 @@ async def offer_now(
 ) -> int:
     """Offer the free places of one ticket type at a date to its waiting list (after an
     organiser added places). One type per transaction: see the lock order above."""
-    entries = await _open_entries(session, occurrence.id, ticket_type.id)
-    await _settle(session, [e for e in entries if e.status == "offered"])
-    waiting = [e for e in entries if e.status == "waiting"]
+    await _settle_ended(session, occurrence.id, [ticket_type.id])
+    waiting = await _waiting(session, occurrence.id, [ticket_type.id])
     return await offer(session, event.id, occurrence.id, waiting) if waiting else 0
