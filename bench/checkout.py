@@ -182,7 +182,7 @@ async def load(port: int, plan: dict[str, Any]) -> dict[str, Any]:
                 if status != 409 and len(failures) < 5:
                     failures.append(f"{status} {payload[:200]!r}")
                 return  # sold out — or an error, counted above: this buyer stops
-        except Exception as exc:  # noqa: BLE001 — counted, not hidden
+        except Exception as exc:
             statuses[-1] = statuses.get(-1, 0) + 1
             if len(failures) < 5:
                 failures.append(repr(exc))
@@ -262,7 +262,7 @@ def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> d
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=open(log, "w"),
-    )  # noqa: SIM115
+    )
     try:
         wait_for_port(port)
         wait_for_workers(log, args.workers)

@@ -226,6 +226,14 @@ def _unit_of(session: AsyncSession) -> UnitOfWork:
     return uow
 
 
+def keep(session: AsyncSession, *rows: Any) -> None:
+    """Hold `rows` for the rest of the unit of work. SQLAlchemy's identity map keeps objects only
+    weakly: a row no variable refers to is dropped and the next `session.get` queries again.
+    Rows a request will look up again (the caller's account, the event's occurrence) are
+    pinned here and released with the session."""
+    session.info.setdefault("kept", []).extend(rows)
+
+
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback` once the session's unit of work has committed (never after a rollback)."""
     _unit_of(session).after_commit(callback)

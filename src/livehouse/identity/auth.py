@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock, idempotency
-from livehouse.core.db import after_commit, unit_of_work
+from livehouse.core.db import after_commit, keep, unit_of_work
 from livehouse.core.deps import DbSession
 from livehouse.core.errors import Forbidden, Unauthorized
 from livehouse.core.security import keyed_hash
@@ -151,6 +151,8 @@ async def _from_token(session: AsyncSession, token: str) -> Principal:
     # The whole row (one query either way): later uses of the account in this request then
     # come from the session's identity map instead of another round trip.
     row = await session.scalar(select(Account).where(Account.public_id == account_uuid))
+    if row is not None:
+        keep(session, row)
     issued = datetime.fromtimestamp(int(claims["iat"]), UTC)
     if (
         row is None

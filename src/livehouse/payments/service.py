@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum import luhn
 
 from livehouse.core import clock
-from livehouse.core.db import commit_even_if_rejected
+from livehouse.core.db import commit_even_if_rejected, keep
 from livehouse.core.errors import Conflict, NotFound, Problem, ValidationFailed
 from livehouse.core.money import Money
 from livehouse.core.ratelimit import SecretGuard
@@ -99,6 +99,7 @@ async def create(
         metadata_={},
     )
     session.add(payment)
+    keep(session, payment)  # paying it, answering its hooks, showing it: all in this request
     await session.flush()
     if amount.amount == 0:
         payment.provider = None

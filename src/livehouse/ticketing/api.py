@@ -14,7 +14,7 @@ from livehouse.core.deps import DbSession
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.pagination import OrderKey, Page, PageParams, page_params, paginate
 from livehouse.core.ratelimit import client_ip
-from livehouse.events.access import readable_event
+from livehouse.events.access import get_event, is_public, readable_event
 from livehouse.events.models import Event
 from livehouse.identity.auth import MaybeAuthenticated, Principal, require_scopes, user_scoped
 from livehouse.identity.models import Account
@@ -58,6 +58,16 @@ async def _buyer_account(db: DbSession, principal: Principal | None) -> Account 
         raise ValidationFailed("Tickets are bought by people; use a user's access token")
     require_scopes(principal, "ticket.buy")
     return await db.get(Account, principal.account_id)
+
+
+async def _event_for_sale(db: DbSession, principal: Principal | None, event_id: uuid.UUID) -> Event:
+    """A published event is for everyone: no need to ask what the buyer may see (that takes
+    queries on every sale). Anything else goes through events' own visibility rule."""
+    event = await get_event(db, event_id)
+    if is_public(event):
+        return event
+    event, _ = await readable_event(db, principal, event_id)
+    return event
 
 
 def _basket(payload: HoldCreate) -> holds.Basket:
@@ -135,7 +145,7 @@ async def create_hold(
     db: DbSession,
     principal: MaybeAuthenticated,
 ) -> HoldOut:
-    event, _ = await readable_event(db, principal, event_id)
+    event = await _event_for_sale(db, principal, event_id)
     account = await _buyer_account(db, principal)
     hold = await holds.create_hold(
         db, event, _basket(payload), account=account, ip=client_ip(request)
@@ -213,7 +223,7 @@ async def purchase(
     db: DbSession,
     principal: MaybeAuthenticated,
 ) -> OrderOut:
-    event, _ = await readable_event(db, principal, event_id)
+    event = await _event_for_sale(db, principal, event_id)
     account = await _buyer_account(db, principal)
     # Everything happens in this one transaction and the card provider here moves no money
     # until commit, so the stock counters are taken at the very end, right before COMMIT (after
@@ -231,6 +241,7 @@ async def purchase(
         buyer_phone=payload.buyer.phone,
         answers=payload.answers,
         attendees=[a.model_dump() for a in payload.attendees],
+        fresh_hold=True,
     )
     if order.status == "pending":
         if payload.card is None:

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
+from livehouse.core.db import keep
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.ratelimit import SecretGuard
 from livehouse.core.runtime import current
@@ -78,12 +79,14 @@ async def pick_occurrence(
                 if upcoming
                 else "This event has no upcoming date",
             )
+        keep(session, upcoming[0])
         return upcoming[0]
     occurrence = await session.scalar(
         select(Occurrence).where(Occurrence.public_id == public_id, Occurrence.event_id == event.id)
     )
     if occurrence is None:
         raise ValidationFailed.field("occurrence_id", "Not a date of this event")
+    keep(session, occurrence)
     return occurrence
 
 
@@ -231,6 +234,7 @@ async def _resolve_tickets(
                 )
         elif item.donation_amount is not None:
             raise ValidationFailed.field(f"{field}.donation_amount", "Only for donation tickets")
+        keep(session, tt, variation)  # the order's view names them again
         picks.append(pricing.TicketPick(tt, variation, item.quantity, donation))
     return picks
 

@@ -49,11 +49,16 @@ async def checkout(
     buyer_phone: str | None,
     answers: dict[str, Any],
     attendees: list[dict[str, Any]],
+    fresh_hold: bool = False,
 ) -> Order:
-    """Turn an active hold into a pending order with its payment (a free one is paid at once)."""
+    """Turn an active hold into a pending order with its payment (a free one is paid at once).
+    `fresh_hold`: the hold was made in this very transaction, so it has no order yet."""
     if hold.status != "active" or hold.expires_at <= clock.now():
         raise Conflict("This hold has expired; choose your tickets again")
-    if await session.scalar(select(Order.id).where(Order.hold_id == hold.id)) is not None:
+    if (
+        not fresh_hold
+        and await session.scalar(select(Order.id).where(Order.hold_id == hold.id)) is not None
+    ):
         raise Conflict("This hold is already being paid for")
     event = await session.get(Event, hold.event_id)
     assert event is not None

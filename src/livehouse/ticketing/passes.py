@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,11 +27,26 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock, security
+from livehouse.core.db import keep
 from livehouse.events.models import Event, Occurrence
 from livehouse.orgs.models import Organisation
 from livehouse.ticketing.models import PassKey, Ticket
 
 ALGORITHM = "EdDSA"
+
+
+@dataclass(frozen=True, slots=True)
+class _Signer:
+    kid: str
+    encrypted: str
+    org_public_id: uuid.UUID
+
+
+# An organisation's current pass key, per process, by the organisation's public id (internal
+# ids of deleted rows can be reused on SQLite; public ids never are). Keys are never deleted;
+# a retirement (rotation) is picked up within the cache's lifetime.
+_signers: dict[uuid.UUID, tuple[float, _Signer]] = {}
+_SIGNER_SECONDS = 60.0
 
 
 async def _current(session: AsyncSession, org_id: int) -> PassKey | None:
@@ -42,9 +58,30 @@ async def _current(session: AsyncSession, org_id: int) -> PassKey | None:
     )
 
 
-async def ensure_key(session: AsyncSession, org_id: int) -> PassKey:
+async def _org_public_id(session: AsyncSession, org_id: int) -> uuid.UUID:
+    org = await session.get(Organisation, org_id)  # usually already in the identity map
+    assert org is not None
+    keep(session, org)
+    return org.public_id
+
+
+async def _signer(session: AsyncSession, org_id: int) -> _Signer:
+    org_public = await _org_public_id(session, org_id)
+    cached = _signers.get(org_public)
+    if cached is not None and time.monotonic() - cached[0] < _SIGNER_SECONDS:
+        return cached[1]
+    key = await _current(session, org_id)
+    assert key is not None, "tickets are issued after ensure_key"
+    signer = _Signer(key.kid, key.private_key_encrypted, org_public)
+    _signers[org_public] = (time.monotonic(), signer)
+    return signer
+
+
+async def ensure_key(session: AsyncSession, org_id: int) -> PassKey | None:
     """The organisation's signing key, created on first need. Call it on write paths only
     (ticket types created, tickets issued): a read must never have to write."""
+    if await _org_public_id(session, org_id) in _signers:  # exists (keys are never deleted)
+        return None
     key = await _current(session, org_id)
     if key is not None:
         return key
@@ -72,20 +109,16 @@ async def pass_code(session: AsyncSession, ticket: Ticket) -> str:
     event = await session.get(Event, ticket.event_id)
     occurrence = await session.get(Occurrence, ticket.occurrence_id)
     assert event is not None and occurrence is not None
-    org_public = await session.scalar(
-        select(Organisation.public_id).where(Organisation.id == event.org_id)
-    )
-    key = await _current(session, event.org_id)
-    assert key is not None, "tickets are issued after ensure_key"
-    private = _private_key(key.kid, key.private_key_encrypted)
+    signer = await _signer(session, event.org_id)
     claims = {
         "tkt": str(ticket.public_id),
         "evt": str(event.public_id),
         "occ": str(occurrence.public_id),
-        "org": str(org_public),
+        "org": str(signer.org_public_id),
         "iat": int(ticket.created_at.timestamp()),
     }
-    return jwt.encode(claims, private, algorithm=ALGORITHM, headers={"kid": key.kid})
+    private = _private_key(signer.kid, signer.encrypted)
+    return jwt.encode(claims, private, algorithm=ALGORITHM, headers={"kid": signer.kid})
 
 
 @lru_cache(maxsize=256)

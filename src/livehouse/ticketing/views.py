@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from livehouse.events.models import Event, Occurrence
 from livehouse.payments import service as payments
@@ -84,60 +86,47 @@ async def hold(session: AsyncSession, row: Hold) -> HoldOut:
     )
 
 
+async def rows_by_id(session: AsyncSession, model: Any, ids: set[int]) -> dict[int, Any]:
+    """Rows by internal id, from the session's identity map where they already are (a request
+    that just made an order has them all), with one query for the others."""
+    found: dict[int, Any] = {}
+    for ident in ids:
+        row = session.sync_session.identity_map.get(identity_key(model, ident))
+        if row is not None:
+            found[ident] = row
+    missing = ids - found.keys()
+    if missing:
+        for row in (await session.scalars(select(model).where(model.id.in_(missing)))).all():
+            found[row.id] = row
+    return found
+
+
 async def tickets(
     session: AsyncSession, rows: Sequence[Ticket], *, with_pass: bool
 ) -> list[TicketOut]:
     if not rows:
         return []
-    orders = {
-        o.id: o.public_id
-        for o in (
-            await session.scalars(select(Order).where(Order.id.in_({r.order_id for r in rows})))
-        ).all()
-    }
-    events = {
-        e.id: e.public_id
-        for e in (
-            await session.scalars(select(Event).where(Event.id.in_({r.event_id for r in rows})))
-        ).all()
-    }
-    occurrences = {
-        o.id: o.public_id
-        for o in (
-            await session.scalars(
-                select(Occurrence).where(Occurrence.id.in_({r.occurrence_id for r in rows}))
-            )
-        ).all()
-    }
-    names = dict(
-        (
-            await session.execute(
-                select(TicketType.id, TicketType.name).where(
-                    TicketType.id.in_({r.ticket_type_id for r in rows if r.ticket_type_id})
-                )
-            )
-        ).all()
+    orders = await rows_by_id(session, Order, {r.order_id for r in rows})
+    events = await rows_by_id(session, Event, {r.event_id for r in rows})
+    occurrences = await rows_by_id(session, Occurrence, {r.occurrence_id for r in rows})
+    types = await rows_by_id(
+        session, TicketType, {r.ticket_type_id for r in rows if r.ticket_type_id}
     )
-    variation_names = dict(
-        (
-            await session.execute(
-                select(TicketVariation.id, TicketVariation.name).where(
-                    TicketVariation.id.in_({r.variation_id for r in rows if r.variation_id})
-                )
-            )
-        ).all()
+    variations = await rows_by_id(
+        session, TicketVariation, {r.variation_id for r in rows if r.variation_id}
     )
     out = []
     for r in rows:
-        label = names.get(r.ticket_type_id)
-        if label and variation_names.get(r.variation_id):
-            label = f"{label} — {variation_names[r.variation_id]}"
+        label = types[r.ticket_type_id].name if r.ticket_type_id in types else None
+        variation = variations.get(r.variation_id)
+        if label and variation is not None and variation.name:
+            label = f"{label} — {variation.name}"
         out.append(
             TicketOut(
                 id=r.public_id,
-                order_id=orders[r.order_id],
-                event_id=events[r.event_id],
-                occurrence_id=occurrences[r.occurrence_id],
+                order_id=orders[r.order_id].public_id,
+                event_id=events[r.event_id].public_id,
+                occurrence_id=occurrences[r.occurrence_id].public_id,
                 ticket_type=label,
                 holder_name=r.holder_name,
                 holder_email=r.holder_email,
@@ -165,10 +154,10 @@ async def order(session: AsyncSession, row: Order, *, with_passes: bool = False)
     issued = (
         await session.scalars(select(Ticket).where(Ticket.order_id == row.id).order_by(Ticket.id))
     ).all()
-    event_public = await session.scalar(select(Event.public_id).where(Event.id == row.event_id))
-    occurrence_public = await session.scalar(
-        select(Occurrence.public_id).where(Occurrence.id == row.occurrence_id)
-    )
+    event_public = (await rows_by_id(session, Event, {row.event_id}))[row.event_id].public_id
+    occurrence_public = (await rows_by_id(session, Occurrence, {row.occurrence_id}))[
+        row.occurrence_id
+    ].public_id
     return OrderOut(
         id=row.public_id,
         number=row.number,
