@@ -261,7 +261,7 @@ def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> d
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(log, "w"),
+        stderr=open(log, "w"),  # noqa: SIM115 — closed with the process
     )
     try:
         wait_for_port(port)

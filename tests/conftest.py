@@ -155,9 +155,11 @@ _EXISTING_TABLES: set[str] = set()
 async def _empty_tables(runtime: Runtime) -> None:
     # Only tables the migrations created: a model without its migration yet is somebody's work
     # in progress, and the migration drift test is the one that reports it.
-    tables = [t for t in (*reversed(Base.metadata.sorted_tables),
-                          *test_routes.test_metadata.sorted_tables)
-              if t.name in _EXISTING_TABLES]
+    tables = [
+        t
+        for t in (*reversed(Base.metadata.sorted_tables), *test_routes.test_metadata.sorted_tables)
+        if t.name in _EXISTING_TABLES
+    ]
     async with runtime.database.engine.begin() as connection:
         if is_postgres(runtime.settings.database_url):
             names = ", ".join(f'"{t.name}"' for t in tables)

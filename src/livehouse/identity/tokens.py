@@ -49,7 +49,8 @@ class LoadedKey:
         """Decrypted and parsed on first signing only: verifying needs just the public half."""
         if self._private is None:
             self._private = serialization.load_pem_private_key(
-                security.decrypt(self.encrypted_private).encode(), password=None)
+                security.decrypt(self.encrypted_private).encode(), password=None
+            )
         return self._private
 
 

@@ -73,8 +73,9 @@ async def send_email(settings: Settings, message: EmailMessage) -> None:
 async def send_sms(settings: Settings, to: str, text: str, job_id: int) -> None:
     url = urlparse(settings.sms_url)
     if url.scheme == "file":
-        await to_thread.run_sync(_spool, url.path, "txt",
-                                 json.dumps({"to": to, "text": text}).encode())
+        await to_thread.run_sync(
+            _spool, url.path, "txt", json.dumps({"to": to, "text": text}).encode()
+        )
         return
     if url.scheme not in ("http", "https"):
         raise ValueError(f"unsupported SMS URL scheme {url.scheme!r}")
