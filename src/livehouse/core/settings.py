@@ -74,10 +74,10 @@ class Settings(BaseSettings):
     email_verification_ttl_seconds: int = 48 * 3600  # verification links (codes: otp_ttl)
     otp_max_attempts: int = 5  # wrong tries before a code is burnt
     otp_send_rate: str = "3/10 minutes;10/day"  # codes/links sent per person and purpose
-    secret_rate_per_ip: str = "30/minute;300/hour"  # OTP and link tries per client IP
+    secret_rate_per_ip: str = "30/minute;300/hour"  # noqa: S105 — a rate. OTP and link tries per client IP
     # Links in e-mails: your app's pages, which POST the token to the API. {token} is replaced.
     email_verification_link: str = "{base_url}/verify-email?token={token}"
-    password_reset_link: str = "{base_url}/reset-password?token={token}"
+    password_reset_link: str = "{base_url}/reset-password?token={token}"  # noqa: S105
     # JSON: {"google": {"kind": "oidc", "issuer": "...", "audiences": ["client-id"]}, ...}
     social_providers: dict[str, dict[str, object]] = Field(default_factory=dict)
     social_http_timeout_seconds: float = 10.0
@@ -142,6 +142,11 @@ class Settings(BaseSettings):
     livekit_api_key: str = ""
     livekit_api_secret: str = ""
     rtc_token_ttl_seconds: int = 3600
+    # Live shows (docs/capabilities/live.md).
+    live_comment_max_length: int = 500  # characters per chat comment
+    live_comment_rate: str = "10/10 seconds;300/hour"  # comments one person may post
+    live_special_request_max_length: int = 500
+    live_video_chat_request_rate: str = "5/minute;30/hour"  # requests one person may make
 
     # --- payments ---
     payment_provider: str = "sandbox"  # sandbox | stripe

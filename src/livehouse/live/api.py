@@ -63,3 +63,13 @@ async def agora_token(body: RtcTokenRequest, principal: User, db: DbSession) -> 
 )
 async def livekit_token(body: RtcTokenRequest, principal: User, db: DbSession) -> rtc.IssuedToken:
     return await _issue("livekit", body, principal, db)
+
+
+# The live shows' own routes live outside /v1/rtc, so they join this router's routes as they
+# are (include_router would put them under its prefix).
+from livehouse.live import api_chat, api_shows, api_studio, api_videochat  # noqa: E402
+
+router.routes.extend(api_shows.router.routes)
+router.routes.extend(api_studio.router.routes)
+router.routes.extend(api_chat.router.routes)
+router.routes.extend(api_videochat.router.routes)
