@@ -14,7 +14,8 @@ from livehouse.core import clock
 from livehouse.core.runtime import Runtime
 from livehouse.events import hooks
 from tests.support.auth import create_org, signed_up
-from tests.support.events import drain_outbox, event_body, occurrences_of
+from tests.support.events import event_body, occurrences_of
+from tests.support.outbox import drain_outbox
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
 

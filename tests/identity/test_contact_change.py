@@ -9,6 +9,7 @@ from livehouse.core.runtime import Runtime
 from tests.identity.flows import PATIENCE, code_mailed, field_of, mail_text, me
 from tests.support.auth import PASSWORD, register, signed_up, token, unique_email
 from tests.support.messages import Mailbox, code_in
+from tests.support.outbox import drain_outbox
 
 NEW_EMAIL = "Confirm your new e-mail address"
 
@@ -70,7 +71,7 @@ async def test_email_change_refuses_a_taken_or_unchanged_address(
     assert field_of(same) == "email"
     bad = await client.post("/v1/me/email", headers=person.headers, json={"email": "nope"})
     assert field_of(bad) == "email"
-    await runtime.outbox.run_pending()
+    await drain_outbox(runtime)
     assert not [m for m in mailbox.to(person.email) if "being changed" in str(m["Subject"])]
 
 

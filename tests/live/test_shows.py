@@ -10,6 +10,7 @@ import httpx
 from livehouse.core.runtime import Runtime
 from tests.support.auth import signed_up
 from tests.support.live import fan, go_live, stage
+from tests.support.outbox import drain_outbox
 
 
 async def test_a_host_starts_and_stops_a_show(client: httpx.AsyncClient, runtime: Runtime) -> None:
@@ -135,7 +136,7 @@ async def test_a_cancelled_event_stops_its_show(
     show = await go_live(client, built)
     cancelled = await client.post(built.url("/cancel"), json={}, headers=built.owner.headers)
     assert cancelled.status_code == 200, cancelled.text
-    await runtime.outbox.run_pending()
+    await drain_outbox(runtime)
     after = (
         await client.get(f"/v1/events/{built.event_id}/live-sessions", headers=built.owner.headers)
     ).json()

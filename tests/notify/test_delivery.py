@@ -11,6 +11,7 @@ from livehouse.core.runtime import Runtime
 from livehouse.core.settings import Settings
 from livehouse.notify import delivery, transports
 from tests.support.messages import Mailbox, SmsGateway, text_of
+from tests.support.outbox import drain_outbox
 
 
 async def test_email_goes_out_through_smtp_after_commit(runtime: Runtime, mailbox: Mailbox) -> None:
@@ -36,7 +37,7 @@ async def test_nothing_is_sent_for_a_rolled_back_transaction(
         async with unit_of_work(runtime.database) as session:
             delivery.email(session, to="ghost@example.com", subject="Never", text="x")
             raise RuntimeError("rolled back")
-    await runtime.outbox.run_pending()
+    await drain_outbox(runtime)
     assert mailbox.to("ghost@example.com") == []
 
 

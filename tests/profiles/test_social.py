@@ -13,6 +13,7 @@ from livehouse.orgs import privacy as org_privacy
 from livehouse.orgs.service import get_org
 from tests.support.auth import Person, create_org, signed_up
 from tests.support.messages import text_of
+from tests.support.outbox import drain_outbox
 from tests.support.profiles import follow, patch_profile, set_privacy
 
 
@@ -106,7 +107,7 @@ async def test_a_new_follower_is_announced_to_those_who_asked(
     assert str(message["Subject"]) == "Maya is now following you"
     assert me.email not in text_of(message)
     await follow(client, them, me.id)  # me did not ask: no e-mail
-    await runtime.outbox.run_pending()
+    await drain_outbox(runtime)
     assert [m for m in mailbox.to(me.email) if "following" in str(m["Subject"])] == []
 
 
@@ -195,7 +196,7 @@ async def test_contact_that_privacy_or_a_mute_refuses(
     assert muted.status_code == 403 and muted.json()["detail"] == refused.json()["detail"]
     yourself = await client.post(f"/v1/users/{me.id}/contact", json=body, headers=me.headers)
     assert yourself.status_code == 422
-    await runtime.outbox.run_pending()
+    await drain_outbox(runtime)
     relayed = [m for m in mailbox.messages if str(m["Subject"]).endswith(": Hi")]
     assert relayed == []
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from livehouse.core import clock
 from livehouse.core.db import unit_of_work
-from livehouse.core.models import OutboxJob
 from livehouse.identity.models import Account
 from tests.support.auth import Person
 
@@ -101,22 +99,3 @@ async def make_platform_admin(runtime: Any, person: Person) -> None:
             .where(Account.public_id == uuid.UUID(person.id))
             .values(is_platform_admin=True)
         )
-
-
-async def drain_outbox(runtime: Any, timeout: float = 10.0) -> None:
-    """Run every due outbox job, and wait for those the in-process dispatcher already claimed
-    (run_pending alone returns while another dispatcher still holds a job)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        await runtime.outbox.run_pending()
-        async with unit_of_work(runtime.database, write=False) as session:
-            due = await session.scalar(
-                select(func.count())
-                .select_from(OutboxJob)
-                .where(OutboxJob.status == "pending", OutboxJob.available_at <= clock.now())
-            )
-        if not due:
-            return
-        assert loop.time() < deadline, f"{due} outbox jobs still due"
-        await asyncio.sleep(0.02)

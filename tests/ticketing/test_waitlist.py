@@ -15,6 +15,7 @@ from livehouse.ticketing import holds, waitlist
 from livehouse.ticketing.models import Hold, WaitlistEntry
 from tests.support.auth import signed_up
 from tests.support.messages import Mailbox
+from tests.support.outbox import drain_outbox
 from tests.support.ticketing import CARD, add_ticket_type, bought, open_shop, purchase, settings
 from tests.support.ticketing_extra import (
     checkout,
@@ -227,7 +228,7 @@ async def test_a_release_that_rolls_back_offers_nothing(
     except Abandoned:
         pass
     assert [e["status"] for e in await my_entries(client, waiter)] == ["waiting"]
-    await runtime.outbox.run_pending()
+    await drain_outbox(runtime)
     assert await stock(runtime, shop) == {
         "taken": 1,
         "event_taken": 1,
