@@ -10,3 +10,7 @@ else
   UV="python3 -m uv"
 fi
 export UV_PYTHON_DOWNLOADS=never  # use the machine's Python; there is no internet beyond registries
+# Some machines set PYTHONDONTWRITEBYTECODE=1: every process (each `livehouse` command, each
+# server a test starts) would then compile SQLAlchemy, FastAPI and Alembic from source again,
+# 3.8 s instead of 1.4 s to import the app. Let Python cache bytecode as it normally does.
+unset PYTHONDONTWRITEBYTECODE
