@@ -64,11 +64,18 @@ for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break;
 export LIVEHOUSE_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export LIVEHOUSE_TEST_POSTGRES_URL="postgresql+asyncpg://postgres@127.0.0.1:$PG_PORT/postgres"
 
+# Most tests wait (on sockets, subprocesses, the outbox): a few workers per core finish the suite
+# in a fraction of the time. Each worker has its own database and Redis database. Files stay
+# whole on one worker (module fixtures start servers). LIVEHOUSE_TEST_WORKERS=0: one process.
+WORKERS="${LIVEHOUSE_TEST_WORKERS:-3}"
+PARALLEL=()
+[ "$WORKERS" != 0 ] && PARALLEL=(-n "$WORKERS" --dist loadfile)
+
 run_suite() {
   local name="$1" url="$2"; shift 2
   echo "==> test suite on $name"
   set +e
-  LIVEHOUSE_TEST_DATABASE_URL="$url" $UV run --frozen pytest -p no:cacheprovider "$@"
+  LIVEHOUSE_TEST_DATABASE_URL="$url" $UV run --frozen pytest -p no:cacheprovider "${PARALLEL[@]}" "$@"
   local rc=$?
   set -e
   # pytest exits 5 when it collected no tests: that is not a pass.

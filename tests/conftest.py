@@ -56,7 +56,9 @@ def redis_url() -> str:
         if os.environ.get("CI"):
             pytest.fail("LIVEHOUSE_TEST_REDIS_URL is required under CI (make test sets it)")
         pytest.skip("no test Redis (run through `make test`)")
-    return REDIS_URL
+    # Parallel workers (pytest-xdist) each get a database of their own on the one test Redis.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    return f"{REDIS_URL.rsplit('/', 1)[0]}/{int(worker) % 16}"
 
 
 def make_settings(database_url: str, tmp_root: Path, **overrides: object) -> Settings:
