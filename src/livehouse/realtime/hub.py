@@ -173,33 +173,41 @@ class Hub(LocalPublisher):
             self._control(envelope)
             return
         if envelope.kind == "message" and self._subscribers:
-            super_message = Message(envelope.channel, envelope.event, envelope.data)
+            message = Message(envelope.channel, envelope.event, envelope.data)
             for queue in list(self._subscribers.get(envelope.channel, ())):
                 with contextlib.suppress(asyncio.QueueFull):
-                    queue.put_nowait(super_message)
+                    queue.put_nowait(message)
         subs = self.channels.get(envelope.channel)
         if not subs:
             return
-        exclude, frames, delivered = envelope.exclude, envelope.frames, 0
-        for sub in tuple(subs.values()):
+        exclude, delivered, deferred = envelope.exclude, 0, 0
+        wire: Wire | None = None
+        frame: dict[str, Any] = {}
+        for sub in tuple(subs.values()):  # the hot loop: one pass per socket, nothing awaited
             conn = sub.conn
+            if conn.wire is not wire:
+                wire = conn.wire
+                frame = envelope.frames.get(wire) or self._frame(envelope, wire)
             if conn.socket_id == exclude:
                 continue
-            frame = frames.get(conn.wire)
-            if frame is None:
-                frame = frames[conn.wire] = conn.wire.frame(envelope)
             if sub.pending is not None:
                 sub.pending.append((envelope.id, frame))
                 continue
             conn.push(frame)
             delivered += 1
-            if conn.backlog:
-                self.deferred += 1
+            if conn.backlog is not None:  # the transport was full: a writer task sends it
+                deferred += 1
+        self.deferred += deferred
         if delivered:
             DELIVERIES.inc(delivered)
             elapsed = max(0.0, time.time() - envelope.ts)
             self.fanout_ms.append(elapsed * 1000)
             FANOUT.observe(elapsed)
+
+    @staticmethod
+    def _frame(envelope: Envelope, wire: Wire) -> dict[str, Any]:
+        frame = envelope.frames[wire] = wire.frame(envelope)
+        return frame
 
     # --- connections ----------------------------------------------------------------------
 
@@ -305,10 +313,7 @@ class Hub(LocalPublisher):
             after = id_key(last) if recovery.recovered and last else None
         conn.push(conn.wire.subscribed(sub, members, info))
         for envelope in replay:
-            frame = envelope.frames.get(conn.wire)
-            if frame is None:
-                frame = envelope.frames[conn.wire] = conn.wire.frame(envelope)
-            conn.push(frame)
+            conn.push(envelope.frames.get(conn.wire) or self._frame(envelope, conn.wire))
         pending, sub.pending = sub.pending or [], None
         for message_id, frame in pending:
             if after is not None and message_id is not None and id_key(message_id) <= after:
