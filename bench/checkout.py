@@ -241,10 +241,17 @@ def percentile(values: list[float], q: float) -> float:
 
 def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     env = environment(url, work)
-    os.environ.update(env)
-    plan = asyncio.run(setup(args.buyers, args.capacity))
+    os.environ.update(env)  # for the counts below
     plan_file = work / f"plan-{kind}.json"
-    plan_file.write_text(json.dumps(plan))
+    # Set up in a process of its own: the app keeps per-process caches (signing keys) that
+    # must not carry from one database to the next.
+    subprocess.run(
+        [sys.executable, __file__, "--setup", str(plan_file), "--buyers", str(args.buyers)]
+        + ["--capacity", str(args.capacity)],
+        env=env,
+        check=True,
+    )
+    plan = json.loads(plan_file.read_text())
 
     port = free_port()
     log = work / f"server-{kind}.log"
@@ -310,8 +317,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--raw-connections", type=int, default=20)
     parser.add_argument("--load", help=argparse.SUPPRESS)
+    parser.add_argument("--setup", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.setup:  # the setup's own process, environment set by the caller
+        plan = asyncio.run(setup(args.buyers, args.capacity))
+        Path(args.setup).write_text(json.dumps(plan))
+        return
     if args.load:  # the load generator's own process
         plan = json.loads(Path(args.load).read_text())
         print(json.dumps(asyncio.run(load(args.port, plan))))

@@ -230,7 +230,13 @@ async def purchase(
     # the answer is built): a hot counter row stays locked only for those statements and the
     # commit, and if it is sold out, all of this rolls back unseen and the buyer gets a 409.
     hold = await holds.create_hold(
-        db, event, _basket(payload), account=account, ip=client_ip(request), take_now=False
+        db,
+        event,
+        _basket(payload),
+        account=account,
+        ip=client_ip(request),
+        take_now=False,
+        for_checkout=True,
     )
     order = await orders.checkout(
         db,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -268,6 +268,12 @@ async def _resolve_goods(
     return picks
 
 
+def payable_until() -> datetime:
+    """How long a hold at checkout lasts at least: long enough to pay (and answer a card
+    challenge) without losing the seats meanwhile."""
+    return clock.now() + timedelta(minutes=current().settings.checkout_payment_minutes)
+
+
 async def create_hold(
     session: AsyncSession,
     event: Event,
@@ -277,9 +283,11 @@ async def create_hold(
     ip: str,
     waitlist_entry_id: int | None = None,
     take_now: bool = True,
+    for_checkout: bool = False,
 ) -> Hold:
     """Record and price a hold. With `take_now=False` the caller must `inventory.take(session,
-    need_of(hold))` itself before its transaction commits — as late as it can."""
+    need_of(hold))` itself before its transaction commits — as late as it can. `for_checkout`:
+    checked out at once, so it is made as long as checkout would make it."""
     settings = await catalog.settings_of(session, event)
     if account is None and not settings.guest_checkout:
         raise ValidationFailed.field("buyer_email", "Sign in to buy tickets for this event")
@@ -317,6 +325,9 @@ async def create_hold(
         if basket.coupon_code
         else None
     )
+    expires_at = clock.now() + timedelta(minutes=_hold_minutes(settings))
+    if for_checkout:
+        expires_at = max(expires_at, payable_until())
     quote = pricing.quote(
         currency=event.currency,
         tickets=tickets,
@@ -336,7 +347,7 @@ async def create_hold(
         quote=quote.as_dict(),
         waitlist_entry_id=waitlist_entry_id,
         buyer_email=basket.buyer_email,
-        expires_at=clock.now() + timedelta(minutes=_hold_minutes(settings)),
+        expires_at=expires_at,
     )
     session.add(hold)
     await session.flush()

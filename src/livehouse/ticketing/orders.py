@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from livehouse.core import clock
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.money import Money
-from livehouse.core.runtime import current
 from livehouse.events.models import Event, Occurrence
 from livehouse.identity.models import Account
 from livehouse.notify import delivery
@@ -39,6 +39,21 @@ def _order_number() -> str:
     return f"LH-{raw[:4]}-{raw[4:]}"
 
 
+@dataclass
+class Made:
+    """An order made in this unit of work and the rows made for it. Until COMMIT nobody else can
+    see the order, let alone lock it, and its lines and tickets are known without a query."""
+
+    order: Order
+    lines: list[OrderLine]
+    tickets: list[Ticket] = field(default_factory=list)
+
+
+def made_here(session: AsyncSession, order_public_id: uuid.UUID) -> Made | None:
+    made: dict[uuid.UUID, Made] = session.info.get("ticketing_orders_made", {})
+    return made.get(order_public_id)
+
+
 async def checkout(
     session: AsyncSession,
     hold: Hold,
@@ -52,7 +67,8 @@ async def checkout(
     fresh_hold: bool = False,
 ) -> Order:
     """Turn an active hold into a pending order with its payment (a free one is paid at once).
-    `fresh_hold`: the hold was made in this very transaction, so it has no order yet."""
+    `fresh_hold`: the hold was made in this very transaction by `holds.create_hold(…,
+    for_checkout=True)`, so it has no order yet and is already long enough."""
     if hold.status != "active" or hold.expires_at <= clock.now():
         raise Conflict("This hold has expired; choose your tickets again")
     if (
@@ -69,11 +85,8 @@ async def checkout(
     if len(attendees) > seats:
         raise ValidationFailed.field("attendees", f"This order has {seats} places")
     answers, attendees = await forms.check_answers(session, hold, answers, attendees)
-    # Long enough to pay (and answer a card challenge) without losing the seats meanwhile.
-    hold.expires_at = max(
-        hold.expires_at,
-        clock.now() + timedelta(minutes=current().settings.checkout_payment_minutes),
-    )
+    if not fresh_hold:  # a fresh one was made for checkout
+        hold.expires_at = max(hold.expires_at, holds.payable_until())
     quote = hold.quote
     order = Order(
         org_id=event.org_id,
@@ -96,7 +109,8 @@ async def checkout(
     )
     session.add(order)
     await session.flush()
-    _add_lines(session, order, hold)
+    made = Made(order, _add_lines(session, order, hold))
+    session.info.setdefault("ticketing_orders_made", {})[order.public_id] = made
     payment = await payments.create(
         session,
         amount=Money(order.total, order.currency),
@@ -114,9 +128,10 @@ async def checkout(
     return order
 
 
-def _add_lines(session: AsyncSession, order: Order, hold: Hold) -> None:
+def _add_lines(session: AsyncSession, order: Order, hold: Hold) -> list[OrderLine]:
+    lines = []
     for line in hold.lines:
-        session.add(
+        lines.append(
             OrderLine(
                 order_id=order.id,
                 kind=line["kind"],
@@ -136,7 +151,7 @@ def _add_lines(session: AsyncSession, order: Order, hold: Hold) -> None:
         ("tax", order.tax, tax_label),
     ):
         if amount:
-            session.add(
+            lines.append(
                 OrderLine(
                     order_id=order.id,
                     kind=kind,
@@ -146,11 +161,16 @@ def _add_lines(session: AsyncSession, order: Order, hold: Hold) -> None:
                     amount=amount,
                 )
             )
+    session.add_all(lines)
+    return lines
 
 
 async def _order_of(session: AsyncSession, payment: Payment) -> Order | None:
     if payment.reference is None:
         return None
+    made = made_here(session, uuid.UUID(payment.reference))
+    if made is not None:
+        return made.order  # ours alone until COMMIT: no lock to take
     return await session.scalar(
         select(Order).where(Order.public_id == uuid.UUID(payment.reference)).with_for_update()
     )
@@ -213,13 +233,14 @@ async def _issue_tickets(session: AsyncSession, order: Order, hold: Hold) -> Non
     await passes.ensure_key(session, order.org_id)
     attendees = list(order.answers.get("attendees") or [])
     index = 0
+    tickets: list[Ticket] = []
     for line in hold.lines:
         if line["kind"] not in ("ticket", "donation"):
             continue
         for _ in range(line["seats"]):
             who = attendees[index] if index < len(attendees) else {}
             index += 1
-            session.add(
+            tickets.append(
                 Ticket(
                     order_id=order.id,
                     event_id=order.event_id,
@@ -233,6 +254,10 @@ async def _issue_tickets(session: AsyncSession, order: Order, hold: Hold) -> Non
                     answers=who.get("answers") or {},
                 )
             )
+    session.add_all(tickets)
+    made = made_here(session, order.public_id)
+    if made is not None:
+        made.tickets.extend(tickets)
     await session.flush()
 
 

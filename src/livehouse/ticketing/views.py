@@ -13,7 +13,7 @@ from livehouse.events.models import Event, Occurrence
 from livehouse.payments import service as payments
 from livehouse.payments.models import Payment
 from livehouse.payments.schemas import PaymentOut
-from livehouse.ticketing import catalog, holds, passes
+from livehouse.ticketing import catalog, holds, orders, passes
 from livehouse.ticketing.models import Hold, Order, OrderLine, Ticket, TicketType, TicketVariation
 from livehouse.ticketing.schemas import (
     HoldOut,
@@ -145,15 +145,23 @@ async def tickets(
 
 
 async def order(session: AsyncSession, row: Order, *, with_passes: bool = False) -> OrderOut:
-    lines = (
-        await session.scalars(
-            select(OrderLine).where(OrderLine.order_id == row.id).order_by(OrderLine.id)
-        )
-    ).all()
+    made = orders.made_here(session, row.public_id)
+    lines: Sequence[OrderLine]
+    issued: Sequence[Ticket]
+    if made is not None:  # made in this request: its rows are at hand
+        lines, issued = made.lines, made.tickets
+    else:
+        lines = (
+            await session.scalars(
+                select(OrderLine).where(OrderLine.order_id == row.id).order_by(OrderLine.id)
+            )
+        ).all()
+        issued = (
+            await session.scalars(
+                select(Ticket).where(Ticket.order_id == row.id).order_by(Ticket.id)
+            )
+        ).all()
     payment = await session.get(Payment, row.payment_id) if row.payment_id else None
-    issued = (
-        await session.scalars(select(Ticket).where(Ticket.order_id == row.id).order_by(Ticket.id))
-    ).all()
     event_public = (await rows_by_id(session, Event, {row.event_id}))[row.event_id].public_id
     occurrence_public = (await rows_by_id(session, Occurrence, {row.occurrence_id}))[
         row.occurrence_id
