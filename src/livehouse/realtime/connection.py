@@ -6,7 +6,10 @@ take the bytes (the usual case) the send finishes right there. Only when the tra
 (the client reads slower than we write) does the unfinished send move into a writer task, with
 later messages queued behind it in a bounded backlog; a socket whose backlog overflows is
 disconnected, so one slow reader never holds up a room. Python 3.12's eager tasks would do the
-first part for us; this runs on 3.11.
+first part for us; this runs on 3.11. Data frames go straight to the socket's ASGI `send`:
+Starlette's `WebSocket.send` would add a state check and a coroutine per message that the
+connection's own `closed` flag makes redundant; the handshake, receiving and closing still go
+through the `WebSocket`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from starlette.types import Send
 from starlette.websockets import WebSocket
 
 from livehouse.core.settings import Settings
@@ -142,6 +146,7 @@ class Connection:
         "last_seen",
         "limits",
         "ping_sent",
+        "send",
         "socket_id",
         "subs",
         "wire",
@@ -149,9 +154,12 @@ class Connection:
         "ws",
     )
 
-    def __init__(self, hub: Hub, ws: WebSocket, wire: Wire, socket_id: str, limits: Limits):
+    def __init__(
+        self, hub: Hub, ws: WebSocket, send: Send, wire: Wire, socket_id: str, limits: Limits
+    ) -> None:
         self.hub = hub
         self.ws = ws
+        self.send = send  # the ASGI send under `ws`: data frames only
         self.wire = wire
         self.socket_id = socket_id
         self.limits = limits
@@ -187,7 +195,7 @@ class Connection:
                 self.hub.note_disconnect("slow")
                 self.close_soon(*self.wire.SLOW)
             return
-        coro = self.ws.send(frame)
+        coro = self.send(frame)
         try:
             blocked_on = coro.send(None)
         except StopIteration:
@@ -208,7 +216,7 @@ class Connection:
             while self.backlog:
                 frame = self.backlog.popleft()
                 self.backlog_bytes -= len(frame["text"])
-                await self.ws.send(frame)
+                await self.send(frame)
         except asyncio.CancelledError:
             raise
         except Exception:

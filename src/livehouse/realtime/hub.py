@@ -218,8 +218,9 @@ class Hub(LocalPublisher):
             found = self._wires[kind] = kind(self.settings)  # type: ignore[call-arg]
         return found  # type: ignore[return-value]
 
-    def attach(self, ws: Any, wire: Wire, socket_id: str) -> Connection:
-        conn = Connection(self, ws, wire, socket_id, Limits.of(self.settings))
+    def attach(self, ws: Any, send: Any, wire: Wire, socket_id: str) -> Connection:
+        """A socket accepted on `ws`; `send` is its ASGI send (see connection.py)."""
+        conn = Connection(self, ws, send, wire, socket_id, Limits.of(self.settings))
         self.connections.add(conn)
         CONNECTIONS.labels(wire.name).inc()
         return conn

@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
+from starlette.types import Send
 from starlette.websockets import WebSocket
 
 from livehouse.core.db import unit_of_work
@@ -144,10 +145,10 @@ async def grant_for(ws: WebSocket, channel: str, token: object) -> tuple[Grant, 
     return grant, GrantRecord.of(principal)
 
 
-async def serve(ws: WebSocket, hub: Hub) -> None:
+async def serve(ws: WebSocket, send: Send, hub: Hub) -> None:
     await ws.accept()
     wire = hub.wire(NativeWire)
-    conn = hub.attach(ws, wire, new_socket_id())
+    conn = hub.attach(ws, send, wire, new_socket_id())
     conn.push(
         _dump(
             {

@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Send
 from starlette.websockets import WebSocket
 
 from livehouse.core.errors import BadRequest, FieldError, PayloadTooLarge, Problem
@@ -112,7 +113,7 @@ class PusherWire(Wire):
 # --- the socket ------------------------------------------------------------------------------
 
 
-async def serve(ws: WebSocket, hub: Hub, key: str) -> None:
+async def serve(ws: WebSocket, send: Send, hub: Hub, key: str) -> None:
     settings = hub.settings
     await ws.accept()
     refusal = _refusal(settings, key, ws.query_params.get("protocol"))
@@ -122,7 +123,7 @@ async def serve(ws: WebSocket, hub: Hub, key: str) -> None:
         await ws.close(code, message)
         return
     wire = hub.wire(PusherWire)
-    conn = hub.attach(ws, wire, signatures.new_socket_id())
+    conn = hub.attach(ws, send, wire, signatures.new_socket_id())
     established = {"socket_id": conn.socket_id, "activity_timeout": int(wire.heartbeat)}
     conn.push(_event("pusher:connection_established", _dumps(established)))
     try:
