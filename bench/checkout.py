@@ -1,7 +1,7 @@
 """Checkout under contention: B buyers race for C places of one ticket type.
 
     uv run python bench/checkout.py [--buyers 1000] [--capacity 10000] [--db sqlite,postgresql]
-                                    [--workers 2] [--raw-connections 20]
+                                    [--workers 2] [--raw-connections 20] [--pool 10]
 
 For each database: a fresh database is migrated and set up (an organisation, a published event,
 one ticket type with C places, B buyer accounts with tokens); the real server runs as
@@ -39,7 +39,7 @@ SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
 
 
-def environment(database_url: str, work: Path) -> dict[str, str]:
+def environment(database_url: str, work: Path, pool: int = 10) -> dict[str, str]:
     return {
         **os.environ,
         "LIVEHOUSE_DATABASE_URL": database_url,
@@ -54,8 +54,11 @@ def environment(database_url: str, work: Path) -> dict[str, str]:
         # Jobs (confirmation e-mails) are for worker nodes; the web nodes measured here only
         # queue them, as a production deployment with `livehouse worker` would.
         "LIVEHOUSE_RUN_OUTBOX_IN_PROCESS": "false",
-        "LIVEHOUSE_DATABASE_POOL_SIZE": "20",
-        "LIVEHOUSE_DATABASE_MAX_OVERFLOW": "20",
+        # The pool bounds the transactions one process runs at once. Fewer is faster when every
+        # buyer wants the same counter row: a transaction holding it waits for the event loop
+        # between its last statements and COMMIT, behind every other request of the process.
+        "LIVEHOUSE_DATABASE_POOL_SIZE": str(pool),
+        "LIVEHOUSE_DATABASE_MAX_OVERFLOW": "0",
         "LIVEHOUSE_DATABASE_POOL_TIMEOUT": "120",
     }
 
@@ -240,14 +243,22 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    env = environment(url, work)
+    env = environment(url, work, args.pool)
     os.environ.update(env)  # for the counts below
     plan_file = work / f"plan-{kind}.json"
     # Set up in a process of its own: the app keeps per-process caches (signing keys) that
     # must not carry from one database to the next.
     subprocess.run(
-        [sys.executable, __file__, "--setup", str(plan_file), "--buyers", str(args.buyers)]
-        + ["--capacity", str(args.capacity)],
+        [
+            sys.executable,
+            __file__,
+            "--setup",
+            str(plan_file),
+            "--buyers",
+            str(args.buyers),
+            "--capacity",
+            str(args.capacity),
+        ],
         env=env,
         check=True,
     )
@@ -305,6 +316,7 @@ def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> d
         "raw_per_s": round(raw, 1),
         "ratio": round(orders_per_s / raw, 3) if raw else None,
         "server_workers": args.workers,
+        "pool_per_worker": args.pool,
         "failures": result["failures"][:3],
     }
 
@@ -316,6 +328,7 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--raw-connections", type=int, default=20)
+    parser.add_argument("--pool", type=int, default=10, help="database connections per worker")
     parser.add_argument("--load", help=argparse.SUPPRESS)
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
