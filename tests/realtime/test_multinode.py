@@ -5,6 +5,7 @@ kept in Redis, and the heartbeat closes sockets that stop answering."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -13,12 +14,13 @@ from urllib.parse import urlsplit
 import httpx
 import pusher
 import pytest
+import redis.asyncio as redis
 import websockets
 
 from livehouse.core.runtime import Runtime
 from livehouse.core.settings import Settings
 from livehouse.identity.tokens import keyring
-from livehouse.realtime.backend import Envelope, RedisBackend
+from livehouse.realtime.backend import Envelope, RedisBackend, _decode_bus, bus_of
 from livehouse.realtime.service import Member
 from tests.realtime.clients import Native, RawPusher
 from tests.realtime.nodes import Node, start_node
@@ -59,7 +61,7 @@ def unique(name: str) -> str:
 
 
 async def test_published_on_one_node_delivered_on_the_other(
-    pair: tuple[Node, Node], settings: Settings, base: str
+    pair: tuple[Node, Node], settings: Settings, base: str, redis_url: str
 ) -> None:
     a, b = pair
     channel = unique("comment")
@@ -72,15 +74,65 @@ async def test_published_on_one_node_delivered_on_the_other(
     on_a = await Native.connect(a.url)
     await on_a.subscribe(channel)
 
-    await asyncio.to_thread(api_of(a, settings).trigger, channel, "comment.created", {"m": 1})
-    for socket in (on_b, on_a):
-        message = await socket.expect(type="message")
-        assert message["data"] == {"m": 1} and message["id"]
-    frame = await raw_on_b.expect("comment.created", channel)
-    assert json.loads(frame["data"]) == {"m": 1}
+    async with bus_listener(redis_url) as heard:
+        await asyncio.to_thread(api_of(a, settings).trigger, channel, "comment.created", {"m": 1})
+        for socket in (on_b, on_a):
+            message = await socket.expect(type="message")
+            assert message["data"] == {"m": 1} and message["id"]
+        frame = await raw_on_b.expect("comment.created", channel)
+        assert json.loads(frame["data"]) == {"m": 1}
+    assert [e.event for e in heard if e.channel == channel] == ["comment.created"], (
+        "one PUBLISH per message, whatever the number of sockets and nodes"
+    )
     for socket in (on_a, on_b):
         await socket.close()
     await raw_on_b.ws.close()
+
+
+@contextlib.asynccontextmanager
+async def bus_listener(url: str) -> AsyncIterator[list[Envelope]]:
+    """Everything PUBLISHed on the realtime bus of `url`'s database while the block runs."""
+    client = redis.Redis.from_url(url)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(bus_of(client))
+    heard: list[Envelope] = []
+    try:
+        yield heard
+    finally:
+        deadline = asyncio.get_running_loop().time() + 0.5
+        while asyncio.get_running_loop().time() < deadline:  # None also for ignored frames
+            message = await pubsub.get_message(timeout=0.1)
+            if message is not None:
+                heard.append(_decode_bus(message["data"]))
+        await pubsub.aclose()
+        await client.aclose()
+
+
+async def test_deployments_on_other_databases_of_one_redis_do_not_hear_each_other(
+    redis_url: str,
+) -> None:
+    """PUBLISH ignores database numbers; the bus is named after the database."""
+    base, _, db = redis_url.rpartition("/")
+    neighbour_url = f"{base}/{(int(db) + 8) % 16}"
+    ours, theirs = RedisBackend(redis_url, 10, 60, 10), RedisBackend(neighbour_url, 10, 60, 10)
+    heard_ours: list[Envelope] = []
+    heard_theirs: list[Envelope] = []
+    await ours.start(heard_ours.append, "ours-" + uuid.uuid4().hex[:6])
+    await theirs.start(heard_theirs.append, "theirs-" + uuid.uuid4().hex[:6])
+    channel = unique("comment")
+    try:
+        await theirs.publish(Envelope(channel, "secret"), store=True)
+        await ours.publish(Envelope(channel, "ours"), store=True)
+        for _ in range(100):
+            if heard_ours and heard_theirs:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)  # room for a stray delivery to arrive
+        assert [e.event for e in heard_ours if e.channel == channel] == ["ours"]
+        assert [e.event for e in heard_theirs if e.channel == channel] == ["secret"]
+    finally:
+        await ours.close()
+        await theirs.close()
 
 
 async def test_resume_on_another_node(

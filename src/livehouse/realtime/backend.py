@@ -9,9 +9,10 @@ predecessor is X") or whether the history no longer reaches back to X (`recovere
 
 With Redis, one Lua script per message appends to the channel's stream (trimmed to
 `realtime_history_size` messages and `realtime_history_seconds`) and PUBLISHes it once on the bus
-every node listens to; each node then fans it out to its own sockets. Presence lives in one hash
-per channel (field = node and socket), changed by scripts that also announce member_added /
-member_removed, so the announcement and the change cannot be reordered. Nodes keep a heartbeat
+every node listens to (one bus per Redis database); each node then fans it out to its own
+sockets. Presence lives in one hash per channel (field = node and socket), changed by scripts
+that also announce member_added / member_removed, so the announcement and the change cannot be
+reordered. Nodes keep a heartbeat
 key; a node that died without saying goodbye has its members removed by the survivors.
 """
 
@@ -225,7 +226,7 @@ class MemoryBackend:
 # --- many nodes (Redis) ----------------------------------------------------------------------
 
 PREFIX = "lh:rt:"
-BUS = PREFIX + "bus"
+BUS = PREFIX + "bus:"  # + the database number: Redis pub/sub ignores databases
 
 _PUBLISH = """
 local prev = redis.call('GET', KEYS[2]) or ''
@@ -269,6 +270,12 @@ return 2
 NODE_TTL_MS = 30_000
 
 
+def bus_of(client: redis.Redis) -> str:
+    """The bus of `client`'s database. Two deployments on one Redis keep their keys apart by
+    database number, but PUBLISH reaches subscribers of every database."""
+    return BUS + str(client.connection_pool.connection_kwargs.get("db", 0))
+
+
 def _decode_bus(raw: bytes) -> Envelope:
     head, _, body = raw.partition(b"\n")
     message_id, _, prev = head.decode().partition("|")
@@ -280,6 +287,7 @@ class RedisBackend:
         self, url: str, history_size: int, history_seconds: int, presence_max: int
     ) -> None:
         self.redis = redis.Redis.from_url(url)
+        self.bus = bus_of(self.redis)
         self.history_size = history_size
         self.history_ms = history_seconds * 1000
         self.presence_max = presence_max
@@ -302,7 +310,7 @@ class RedisBackend:
         # redis-py re-subscribes after a reconnect; messages published during an outage are lost
         # to connected sockets (clients that reconnect can still resume from the history).
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(BUS)
+        await pubsub.subscribe(self.bus)
         self._subscribed.set()
         delay = 0.1
         while True:
@@ -336,12 +344,12 @@ class RedisBackend:
     async def publish(self, envelope: Envelope, *, store: bool) -> None:
         body = envelope.dumps()
         if not store:
-            await self.redis.publish(BUS, b"|\n" + body)
+            await self.redis.publish(self.bus, b"|\n" + body)
             return
         channel = envelope.channel
         await self._publish(
             keys=[PREFIX + "h:" + channel, PREFIX + "l:" + channel],
-            args=[self.history_size, self.history_ms, body, BUS],
+            args=[self.history_size, self.history_ms, body, self.bus],
         )
 
     async def last_id(self, channel: str) -> str | None:
@@ -386,7 +394,7 @@ class RedisBackend:
                 orjson.dumps({"id": member.id, "info": member.info}),
                 member.id,
                 self.presence_max,
-                BUS,
+                self.bus,
                 announcement,
             ],
         )
@@ -395,7 +403,9 @@ class RedisBackend:
         return _members([(v["id"], v["info"]) for v in map(orjson.loads, values)])
 
     async def presence_leave(self, channel: str, key: str) -> None:
-        await self._leave(keys=[PREFIX + "p:" + channel], args=[self._field(key), BUS, channel])
+        await self._leave(
+            keys=[PREFIX + "p:" + channel], args=[self._field(key), self.bus, channel]
+        )
 
     async def presence_members(self, channel: str) -> dict[str, Any]:
         values = await self.redis.hvals(PREFIX + "p:" + channel)
@@ -422,7 +432,7 @@ class RedisBackend:
                 if node not in alive:
                     alive[node] = bool(await self.redis.exists(PREFIX + "n:" + node))
                 if not alive[node]:
-                    await self._leave(keys=[key], args=[raw_field, BUS, channel])
+                    await self._leave(keys=[key], args=[raw_field, self.bus, channel])
 
 
 Backend = MemoryBackend | RedisBackend
