@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 import httpx
 import pusher
 import pytest
+import websockets
 from pusher.errors import PusherBadAuth, PusherBadRequest, PusherBadStatus
 
 from livehouse.core.runtime import Runtime
 from livehouse.realtime import signatures
-from tests.realtime.clients import RawPusher
+from tests.realtime.clients import RawPusher, ws_url
 from tests.support.auth import signed_up
 
 VECTOR_KEY, VECTOR_SECRET = "278d425bdf160c739803", "7ad3773142a6692b25b8"
@@ -86,6 +87,14 @@ async def test_handshake_refusals(
     error = await socket.recv()
     assert error["event"] == "pusher:error" and error["data"]["code"] == code
     assert (await socket.closed())[0] == code
+
+
+@pytest.mark.parametrize("path", ["/app/livehouse-demo-key/extra", "/app/", "/app"])
+async def test_other_paths_under_app_get_4005(base: str, path: str) -> None:
+    socket = RawPusher(await websockets.connect(ws_url(base, path + "?protocol=7")))
+    error = await socket.recv()
+    assert error["event"] == "pusher:error" and error["data"]["code"] == 4005
+    assert (await socket.closed())[0] == 4005
 
 
 async def test_bad_signatures_are_refused_per_channel(base: str, runtime: Runtime) -> None:

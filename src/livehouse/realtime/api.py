@@ -48,6 +48,7 @@ async def _pusher(websocket: WebSocket, send: Send, hub: Hub) -> None:
 
 router.routes.append(WebSocketRoute("/v1/realtime", _Socket(native.serve)))
 router.routes.append(WebSocketRoute("/app/{key}", _Socket(_pusher)))
+router.routes.append(WebSocketRoute("/app{rest:path}", _Socket(pusher.wrong_path)))
 
 
 def _body_doc(model: type[BaseModel], *content_types: str) -> dict[str, Any]:

@@ -118,9 +118,7 @@ async def serve(ws: WebSocket, send: Send, hub: Hub, key: str) -> None:
     await ws.accept()
     refusal = _refusal(settings, key, ws.query_params.get("protocol"))
     if refusal is not None:
-        code, message = refusal
-        await ws.send_text(error(code, message)["text"])
-        await ws.close(code, message)
+        await _refuse(ws, *refusal)
         return
     wire = hub.wire(PusherWire)
     conn = hub.attach(ws, send, wire, signatures.new_socket_id())
@@ -135,6 +133,17 @@ async def serve(ws: WebSocket, send: Send, hub: Hub, key: str) -> None:
                 await _handle(hub, conn, message)
     finally:
         conn.close_soon(None)
+
+
+async def wrong_path(ws: WebSocket, send: Send, hub: Hub) -> None:
+    """A socket opened anywhere else under /app: Pusher's 4005 (clients do not retry it)."""
+    await ws.accept()
+    await _refuse(ws, 4005, "Path not found")
+
+
+async def _refuse(ws: WebSocket, code: int, message: str) -> None:
+    await ws.send_text(error(code, message)["text"])
+    await ws.close(code, message)
 
 
 def _refusal(settings: Settings, key: str, version: str | None) -> tuple[int, str] | None:
