@@ -4,8 +4,9 @@ service path, against a bare `websockets` broadcast server measured in the same 
     uv run python bench/fanout.py [--sockets 5000] [--messages 40] [--rate 2] [--burst 60]
                                   [--clients 3] [--payload 200] [--rounds 3] [--redis redis://…]
 
-Each server (livehouse, then the baseline, alternating for `--rounds` rounds) runs in its own
-process; the subscribers run in `--clients` other processes. For each server:
+Each server (livehouse and the baseline, back to back in each of `--rounds` rounds, taking turns
+to go first) runs in its own process; the subscribers run in `--clients` other processes. For
+each server:
   1. connect N sockets and subscribe them (livehouse: the native protocol; every subscription
      acknowledged before going on); the server's RSS before and after, with the sockets idle,
      gives the memory per socket (20 sockets come and go first: what the first connection
@@ -18,7 +19,9 @@ process; the subscribers run in `--clients` other processes. For each server:
   3. throughput: `--burst` messages as fast as the publisher can send them (livehouse: four
      requests in flight); deliveries per second at the clients, and the server's CPU time per
      delivery (steadier than wall-clock figures on a busy machine).
-Each server's best round is reported, and every round's figures are listed (`rounds`). The
+Each server's median round (by throughput) gives its figures, `ratio` is the median of the
+rounds' ratios (the two servers run back to back in each round), `cpu_ratio` compares the
+median CPU time per delivery, and every round's figures are listed (`rounds`). The
 number of sockets is lowered, and the output says so, when the open-file limit or the local
 port range cannot hold them. Prints one JSON line. Loopback only; everything stops by itself.
 `--only livehouse|baseline` measures one server; `--profile PREFIX` writes py-spy's stacks of
@@ -372,16 +375,19 @@ def main() -> None:
 
     servers = [args.only] if args.only else ["livehouse", "baseline"]
     rounds: dict[str, list[dict[str, Any]]] = {server: [] for server in servers}
-    for _ in range(args.rounds):
-        for server in servers:
+    for number in range(args.rounds):
+        for server in servers if number % 2 == 0 else reversed(servers):  # neither always first
             rounds[server].append(run(server, args, sockets))
 
-    def best(server: str) -> dict[str, Any]:
-        # The least disturbed round: the machine may be busy with other work.
-        found = rounds.get(server)
-        return max(found, key=lambda r: r["deliveries_per_s"]) if found else {}
+    def middle(server: str) -> dict[str, Any]:
+        # The median round by throughput: the machine may be busy with other work.
+        found = sorted(rounds.get(server, []), key=lambda r: r["deliveries_per_s"])
+        return found[(len(found) - 1) // 2] if found else {}
 
-    ours, baseline = best("livehouse"), best("baseline")
+    def median(server: str, key: str) -> float:
+        return statistics.median(r[key] for r in rounds[server])
+
+    ours, baseline = middle("livehouse"), middle("baseline")
     line: dict[str, Any] = {"bench": "fanout", "sockets": sockets}
     if ours:
         line |= {
@@ -397,13 +403,17 @@ def main() -> None:
     if baseline:
         line["baseline_deliveries_per_s"] = baseline["deliveries_per_s"]
     if ours and baseline:
-        line["ratio"] = round(ours["deliveries_per_s"] / baseline["deliveries_per_s"], 3)
-        line["round_ratios"] = [
+        # Each round runs the two servers back to back: compare within rounds.
+        pairs = [
             round(a["deliveries_per_s"] / b["deliveries_per_s"], 3)
             for a, b in zip(rounds["livehouse"], rounds["baseline"], strict=True)
         ]
+        line["ratio"] = round(statistics.median(pairs), 3)
+        line["round_ratios"] = pairs
         line["cpu_ratio"] = round(
-            baseline["server_cpu_us_per_delivery"] / ours["server_cpu_us_per_delivery"], 3
+            median("baseline", "server_cpu_us_per_delivery")
+            / median("livehouse", "server_cpu_us_per_delivery"),
+            3,
         )
     line |= {
         "livehouse": ours,
