@@ -91,6 +91,8 @@ function run(command) {
     echoChannels[command.channel].listenForWhisper(command.event, (data) =>
       out({ type: 'whisper', channel: command.channel, event: command.event, data }),
     );
+    // Say so: a whisper sent before the listener exists is dropped by the client, by design.
+    out({ type: 'listening', channel: command.channel, event: command.event });
   } else if (op === 'whisper') {
     echoChannels[command.channel].whisper(command.event, command.data);
   } else if (op === 'bind') {

@@ -94,6 +94,7 @@ async def test_echo_whispers_between_clients_on_a_private_channel(
         await client.send(op="private", channel=channel)
         await client.expect(type="subscribed")
     await laptop.send(op="listenForWhisper", channel=channel, event="typing")
+    await laptop.expect(type="listening")
     await phone.send(op="whisper", channel=channel, event="typing", data={"typing": True})
     whisper = await laptop.expect(type="whisper")
     assert whisper["data"] == {"typing": True}
@@ -122,6 +123,7 @@ async def test_echo_presence_here_joining_leaving(
 
     # Whispers on presence channels carry who sent them; Echo hands over the data.
     await first.send(op="listenForWhisper", channel=channel, event="wave")
+    await first.expect(type="listening")
     await second.send(op="whisper", channel=channel, event="wave", data={"hi": 1})
     assert (await first.expect(type="whisper"))["data"] == {"hi": 1}
 
