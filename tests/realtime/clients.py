@@ -2,6 +2,8 @@
 frames, and the real pusher-js / Laravel Echo (tests/js/client.mjs) in a node process.
 
 Waits are bounded (a hung server fails the test instead of hanging the suite); nothing is timed.
+The bound is generous: `make test` runs three workers per suite, and on a busy 2-core machine a
+worker's first handshake (or a node process starting pusher-js) has taken more than 10 s.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from websockets.protocol import State
 from websockets.uri import parse_uri
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
-WAIT = 15.0
+WAIT = 30.0
 
 Match = Callable[[dict[str, Any]], bool]
 
@@ -46,7 +48,9 @@ class Native:
 
     @classmethod
     async def connect(cls, base: str, **options: Any) -> Native:
-        connection = await websockets.connect(ws_url(base, "/v1/realtime"), **options)
+        connection = await websockets.connect(
+            ws_url(base, "/v1/realtime"), **{"open_timeout": WAIT, **options}
+        )
         welcome = json.loads(await asyncio.wait_for(connection.recv(), WAIT))
         assert welcome["type"] == "welcome", welcome
         return cls(connection, welcome)
@@ -100,7 +104,9 @@ class RawPusher:
     async def connect(
         cls, base: str, key: str, query: str = "?protocol=7&client=js&version=8.6.0", **kw: Any
     ) -> RawPusher:
-        connection = await websockets.connect(ws_url(base, f"/app/{key}{query}"), **kw)
+        connection = await websockets.connect(
+            ws_url(base, f"/app/{key}{query}"), **{"open_timeout": WAIT, **kw}
+        )
         return cls(connection)
 
     async def established(self) -> str:

@@ -18,7 +18,7 @@ from pusher.errors import PusherBadAuth, PusherBadRequest, PusherBadStatus
 
 from livehouse.core.runtime import Runtime
 from livehouse.realtime import signatures
-from tests.realtime.clients import RawPusher, ws_url
+from tests.realtime.clients import WAIT, RawPusher, ws_url
 from tests.support.auth import signed_up
 
 VECTOR_KEY, VECTOR_SECRET = "278d425bdf160c739803", "7ad3773142a6692b25b8"
@@ -91,7 +91,8 @@ async def test_handshake_refusals(
 
 @pytest.mark.parametrize("path", ["/app/livehouse-demo-key/extra", "/app/", "/app"])
 async def test_other_paths_under_app_get_4005(base: str, path: str) -> None:
-    socket = RawPusher(await websockets.connect(ws_url(base, path + "?protocol=7")))
+    connection = await websockets.connect(ws_url(base, path + "?protocol=7"), open_timeout=WAIT)
+    socket = RawPusher(connection)
     error = await socket.recv()
     assert error["event"] == "pusher:error" and error["data"]["code"] == 4005
     assert (await socket.closed())[0] == 4005
