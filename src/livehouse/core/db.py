@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, Uuid, event
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    Uuid,
+    event,
+    select,
+)
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from livehouse.core import clock
@@ -224,6 +234,22 @@ def _unit_of(session: AsyncSession) -> UnitOfWork:
     if uow is None:
         raise RuntimeError("session is not managed by a UnitOfWork")
     return uow
+
+
+async def rows_by_id(session: AsyncSession, model: Any, ids: Iterable[int]) -> dict[int, Any]:
+    """Rows of `model` by internal id: from the session's identity map where they already are
+    (a request that just made or read them), with one query for the others."""
+    wanted = set(ids)
+    found: dict[int, Any] = {}
+    for ident in wanted:
+        row = session.sync_session.identity_map.get(identity_key(model, ident))
+        if row is not None:
+            found[ident] = row
+    missing = wanted - found.keys()
+    if missing:
+        for row in (await session.scalars(select(model).where(model.id.in_(missing)))).all():
+            found[row.id] = row
+    return found
 
 
 def keep(session: AsyncSession, *rows: Any) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from livehouse.core.db import rows_by_id
 from livehouse.core.runtime import current
 from livehouse.events import access as event_access
 from livehouse.events.models import Event, Occurrence
@@ -46,11 +47,7 @@ async def public_ids(
 
 
 async def events_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Event]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = await session.scalars(select(Event).where(Event.id.in_(wanted)))
-    return {e.id: e for e in rows}
+    return await rows_by_id(session, Event, ids)
 
 
 def rtc_of(event: Event, org_public_id: uuid.UUID) -> Rtc:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.util import identity_key
 
+from livehouse.core.db import rows_by_id
 from livehouse.events.models import Event, Occurrence
 from livehouse.payments import service as payments
 from livehouse.payments.models import Payment
@@ -84,21 +83,6 @@ async def hold(session: AsyncSession, row: Hold) -> HoldOut:
         lines=await holds.lines_for_view(session, row),
         quote=QuoteOut(**row.quote),
     )
-
-
-async def rows_by_id(session: AsyncSession, model: Any, ids: set[int]) -> dict[int, Any]:
-    """Rows by internal id, from the session's identity map where they already are (a request
-    that just made an order has them all), with one query for the others."""
-    found: dict[int, Any] = {}
-    for ident in ids:
-        row = session.sync_session.identity_map.get(identity_key(model, ident))
-        if row is not None:
-            found[ident] = row
-    missing = ids - found.keys()
-    if missing:
-        for row in (await session.scalars(select(model).where(model.id.in_(missing)))).all():
-            found[row.id] = row
-    return found
 
 
 async def tickets(
