@@ -56,9 +56,20 @@ async def test_no_job_after_rollback(client: httpx.AsyncClient, runtime: Runtime
     assert await logged(runtime) == []
 
 
+@pytest.fixture
+async def paused_dispatcher(runtime: Runtime):
+    """The background dispatcher stopped, so the test alone decides when jobs are claimed."""
+    await runtime.outbox.stop()
+    try:
+        yield runtime.outbox
+    finally:
+        runtime.outbox.start()
+
+
 async def test_failing_handler_is_retried_with_backoff(
-    client: httpx.AsyncClient, runtime: Runtime
+    client: httpx.AsyncClient, runtime: Runtime, paused_dispatcher: outbox.OutboxDispatcher
 ) -> None:
+    # The test alone runs jobs: a background attempt between two steps would break the count.
     routes.flaky_failures["flaky"] = 2
     later = clock.OffsetClock()
     with clock.use(later):
@@ -85,7 +96,7 @@ async def test_failing_handler_is_retried_with_backoff(
 
 
 async def test_job_is_parked_after_max_attempts(
-    client: httpx.AsyncClient, runtime: Runtime
+    client: httpx.AsyncClient, runtime: Runtime, paused_dispatcher: outbox.OutboxDispatcher
 ) -> None:
     routes.flaky_failures["doomed"] = 1000
     later = clock.OffsetClock()
@@ -97,16 +108,6 @@ async def test_job_is_parked_after_max_attempts(
     [job] = await jobs(runtime)
     assert job.status == "dead"
     assert job.attempts == runtime.settings.outbox_max_attempts
-
-
-@pytest.fixture
-async def paused_dispatcher(runtime: Runtime):
-    """The background dispatcher stopped, so the test alone decides when jobs are claimed."""
-    await runtime.outbox.stop()
-    try:
-        yield runtime.outbox
-    finally:
-        runtime.outbox.start()
 
 
 async def test_expired_lease_is_claimed_again(
