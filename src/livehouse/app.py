@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import WebSocketRoute
 
 from livehouse import __version__, capabilities
 from livehouse.core import health, metrics
@@ -18,6 +19,7 @@ from livehouse.core.middleware import (
     BodyLimitMiddleware,
     RequestContextMiddleware,
     UnitOfWorkMiddleware,
+    WebSocketRoutesMiddleware,
 )
 from livehouse.core.migrations import script_heads
 from livehouse.core.runtime import Runtime, install
@@ -86,6 +88,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             expose_headers=["X-Request-ID", "Retry-After", "Idempotent-Replayed", "Location"],
             allow_credentials="*" not in settings.cors_origins,
         )
+    # Plain Starlette WebSocket routes only: a FastAPI one would need the layers skipped here.
+    sockets = [route for route in app.routes if type(route) is WebSocketRoute]
+    app.add_middleware(WebSocketRoutesMiddleware, routes=sockets)
     if settings.trusted_hosts != ["*"]:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(RequestContextMiddleware)

@@ -3,7 +3,9 @@ the per-request transaction).
 
 Order, outermost first (see app.py):
   RequestContextMiddleware  request id, access log, metrics, last-resort problem responses
-  TrustedHost / CORS        Starlette's own
+  TrustedHost               Starlette's own
+  WebSocketRoutesMiddleware WebSocket routes served here, below them none of the HTTP layers
+  CORS                      Starlette's own
   BodyLimitMiddleware       413 problem once a body passes its route's limit
   UnitOfWorkMiddleware      one transaction per request + Idempotency-Key replay
 
@@ -22,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from livehouse.core import idempotency, metrics
@@ -89,7 +92,9 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            # A socket's frames skip the wrapper: it only touches HTTP responses, and a fan-out
+            # to thousands of sockets pays for every layer's `send` on every frame.
+            await self.app(scope, receive, send_wrapper if scope["type"] == "http" else send)
         except StarletteHTTPException as exc:  # e.g. the body limit, raised outside the router
             if response_started or scope["type"] != "http":
                 return
@@ -135,6 +140,27 @@ class RequestContextMiddleware:
                     },
                 )
             request_id_var.reset(token)
+
+
+class WebSocketRoutesMiddleware:
+    """Serves the app's WebSocket routes in front of the HTTP-only layers (CORS, body limit,
+    unit of work, FastAPI's exception and exit-stack middleware): a socket lives for hours,
+    holds each layer's frames in memory and pays for each layer's `send` on every message of
+    a fan-out (docs/benchmarks.md#fanout). Other scopes, and sockets no route here takes, go
+    on down the stack."""
+
+    def __init__(self, app: ASGIApp, routes: list[BaseRoute]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            for route in self.routes:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    await route.handle({**scope, **child_scope}, receive, send)
+                    return
+        await self.app(scope, receive, send)
 
 
 MAX_BODY_KEY = "x-max-body-bytes"
