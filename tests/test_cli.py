@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from tests.conftest import SECRET
 from tests.support.databases import create_database, drop_database
@@ -102,44 +104,67 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_serve_answers_health_readiness_and_docs(cli_env: dict[str, str]) -> None:
-    livehouse(cli_env, "migrate")
-    livehouse(cli_env, "demo")
+@contextlib.asynccontextmanager
+async def served(env: dict[str, str]) -> AsyncIterator[str]:
+    """`livehouse serve` on a free port, until it answers /healthz; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "livehouse", "serve", "--port", str(port)],
-        env=cli_env,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        async with httpx.AsyncClient(base_url=base) as http:
             for _ in range(300):
                 try:
-                    health = await http.get("/healthz")
+                    await http.get("/healthz")
                     break
                 except httpx.TransportError:
                     assert process.poll() is None, process.stderr.read().decode()
                     await asyncio.sleep(0.1)
             else:
                 pytest.fail("the server did not start")
-            assert health.status_code == 200
-            assert (await http.get("/readyz")).status_code == 200
-            assert (await http.get("/docs")).status_code == 200
-            token = await http.post(
-                "/v1/oauth/token",
-                data={
-                    "grant_type": "password",
-                    "username": "owner@demo.livehouse.dev",
-                    "password": "demo-owner-2026!",
-                    "client_id": "demo-web-app",
-                },
-            )
-            assert token.status_code == 200, token.text
-            me = await http.get(
-                "/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
-            )
-            assert me.json()["email"] == "owner@demo.livehouse.dev"
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+async def negotiated_extensions(base: str) -> str | None:
+    """What the server answers a client that offers permessage-deflate, as browsers do."""
+    url = base.replace("http://", "ws://") + "/v1/realtime"
+    async with websockets.connect(url, compression="deflate") as socket_:
+        return socket_.response.headers.get("Sec-WebSocket-Extensions")
+
+
+async def test_serve_answers_health_readiness_and_docs(cli_env: dict[str, str]) -> None:
+    livehouse(cli_env, "migrate")
+    livehouse(cli_env, "demo")
+    async with served(cli_env) as base, httpx.AsyncClient(base_url=base) as http:
+        assert (await http.get("/healthz")).status_code == 200
+        assert (await http.get("/readyz")).status_code == 200
+        assert (await http.get("/docs")).status_code == 200
+        token = await http.post(
+            "/v1/oauth/token",
+            data={
+                "grant_type": "password",
+                "username": "owner@demo.livehouse.dev",
+                "password": "demo-owner-2026!",
+                "client_id": "demo-web-app",
+            },
+        )
+        assert token.status_code == 200, token.text
+        me = await http.get(
+            "/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+        )
+        assert me.json()["email"] == "owner@demo.livehouse.dev"
+        assert await negotiated_extensions(base) is None, "compression is off by default"
+
+
+async def test_serve_compresses_sockets_when_configured(cli_env: dict[str, str]) -> None:
+    livehouse(cli_env, "migrate")
+    async with served({**cli_env, "LIVEHOUSE_REALTIME_COMPRESSION": "true"}) as base:
+        extensions = await negotiated_extensions(base)
+    assert extensions is not None and extensions.startswith("permessage-deflate")

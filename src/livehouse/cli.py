@@ -65,6 +65,7 @@ def serve(
         http="httptools",
         proxy_headers=proxy_headers,
         access_log=False,
+        ws_per_message_deflate=settings.realtime_compression,
     )
 
 

@@ -73,6 +73,14 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.redis_url == "redis://localhost:6379/1"
 
 
+def test_production_refuses_the_demo_pusher_secret() -> None:
+    with pytest.raises(ValueError, match="LIVEHOUSE_PUSHER_SECRET"):
+        Settings(environment="production", secret_key="k" * 40)
+    Settings(environment="production", secret_key="k" * 40, pusher_secret="s" * 32)
+
+
 def test_production_requires_a_secret_key() -> None:
     with pytest.raises(RuntimeError):
-        Settings(environment="production", secret_key="").resolved_secret_key()
+        Settings(
+            environment="production", secret_key="", pusher_secret="s" * 32
+        ).resolved_secret_key()
