@@ -152,6 +152,10 @@ def runtime(app: FastAPI) -> Runtime:
 
 
 _EXISTING_TABLES: set[str] = set()
+# Signing keys outlive a test as they outlive a request in production: this process keeps its
+# active key in memory, and a token it signs must verify on a node that reads keys from the
+# database (tests/realtime/test_multinode.py).
+_KEPT_TABLES = frozenset({"signing_keys"})
 
 
 async def _empty_tables(runtime: Runtime) -> None:
@@ -160,7 +164,7 @@ async def _empty_tables(runtime: Runtime) -> None:
     tables = [
         t
         for t in (*reversed(Base.metadata.sorted_tables), *test_routes.test_metadata.sorted_tables)
-        if t.name in _EXISTING_TABLES
+        if t.name in _EXISTING_TABLES and t.name not in _KEPT_TABLES
     ]
     async with runtime.database.engine.begin() as connection:
         if is_postgres(runtime.settings.database_url):

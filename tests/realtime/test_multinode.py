@@ -19,7 +19,6 @@ import websockets
 
 from livehouse.core.runtime import Runtime
 from livehouse.core.settings import Settings
-from livehouse.identity.tokens import keyring
 from livehouse.realtime.backend import Envelope, RedisBackend, _decode_bus, bus_of
 from livehouse.realtime.service import Member
 from tests.realtime.clients import Native, RawPusher
@@ -32,16 +31,6 @@ async def pair(settings: Settings, redis_url: str, app: object) -> AsyncIterator
     a, b = await asyncio.gather(start_node(settings, redis_url), start_node(settings, redis_url))
     yield a, b
     await asyncio.gather(a.stop(), b.stop())
-
-
-@pytest.fixture
-def stored_signing_key() -> None:
-    """Tokens signed by this process must verify on the nodes, which read signing keys from the
-    database. The harness empties every table after each test while this process keeps its
-    active key in memory, so its tokens would name a key no longer stored (the nodes answer
-    `unauthorized`). Forgetting it makes the next token use a key stored now — as in production,
-    where no key is deleted from under a running node."""
-    keyring.clear()
 
 
 def api_of(node: Node, settings: Settings) -> pusher.Pusher:
@@ -164,7 +153,6 @@ async def test_presence_and_client_events_span_nodes(
     base: str,
     http: httpx.AsyncClient,
     runtime: Runtime,
-    stored_signing_key: None,
 ) -> None:
     a, b = pair
     owner, member = await signed_up(http, "own"), await signed_up(http, "mem")
