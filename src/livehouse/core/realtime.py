@@ -3,13 +3,15 @@
 Services call `publish(session, channel, event, data)`: the message leaves only after the
 transaction commits (never for a rollback). With `durable=True` it goes through the outbox, so it
 is delivered even if the process dies right after the commit. The runtime's `Publisher` does the
-actual fan-out: in-process now; the realtime hub (its own capability) plugs in its broker.
+actual fan-out (the realtime hub). Services that take a grant away (team membership, sessions)
+call `recheck_after_commit` so open subscriptions are re-authorised at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -77,3 +79,21 @@ def publish(
         await current().publisher.publish(channel, event, data)
 
     after_commit(session, send)
+
+
+def recheck_after_commit(
+    session: AsyncSession, *, account_public_id: uuid.UUID | None = None, channel: str | None = None
+) -> None:
+    """A revocation signal: once this transaction commits, every node re-checks the private and
+    presence subscriptions of that account and/or on channels starting with `channel` (e.g. a
+    member removed from a team, sessions ended). Without arguments, every such subscription.
+    Missing a signal is not a hole, only slower: subscriptions are re-checked periodically too."""
+
+    async def signal() -> None:
+        from livehouse.core.runtime import current
+
+        await current().hub.recheck(
+            account=str(account_public_id) if account_public_id else None, channel=channel
+        )
+
+    after_commit(session, signal)

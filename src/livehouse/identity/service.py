@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livehouse.core import clock
+from livehouse.core import clock, realtime
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.ratelimit import SecretGuard
 from livehouse.core.runtime import current
@@ -244,3 +244,4 @@ async def end_sessions(session: AsyncSession, account: Account) -> None:
     # (in the same second) must stay valid.
     account.tokens_valid_after = clock.now().replace(microsecond=0)
     await revoke_account_tokens(session, account.id)
+    realtime.recheck_after_commit(session, account_public_id=account.public_id)

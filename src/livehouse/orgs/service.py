@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from livehouse.core import realtime
 from livehouse.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from livehouse.identity import scopes as scope_catalogue
 from livehouse.identity.auth import Principal, require_scopes
@@ -388,6 +389,7 @@ async def change_member(
         membership.role, membership.scopes = new_role, new_scopes
     if changes.get("enabled") is not None:
         membership.enabled = changes["enabled"]
+    await _recheck_member_channels(session, membership)
     return membership
 
 
@@ -397,3 +399,12 @@ async def remove_member(
     if membership.role == "owner":
         await change_member(session, principal, org, membership, {"enabled": False})
     await session.delete(membership)
+    await _recheck_member_channels(session, membership)
+
+
+async def _recheck_member_channels(session: AsyncSession, membership: Membership) -> None:
+    """What a member may subscribe to follows their role and scopes: after a change, their open
+    private and presence subscriptions are re-authorised at once, on every node."""
+    account = await session.get(Account, membership.account_id)
+    if account is not None:
+        realtime.recheck_after_commit(session, account_public_id=account.public_id)

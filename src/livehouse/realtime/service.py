@@ -18,8 +18,9 @@ or raises a Problem (refused as well). Built in:
   (`orgs.service.authorize(…, "org.read")`), e.g. a dashboard's live feed and who is online.
 
 A grant is re-checked later (`still_authorized`): every `realtime_auth_recheck_seconds`, and at
-once on a revocation signal (`recheck_after_commit`). The record kept for that says who was let in
-and when, never the credential: a person must still be active, must not have ended their sessions
+once on a revocation signal (`core.realtime.recheck_after_commit`, sent by identity when sessions
+end and by orgs when a membership changes). The record kept for that says who was let in and
+when, never the credential: a person must still be active, must not have ended their sessions
 since (`tokens_valid_after`), and the channel's rule must still say yes.
 """
 
@@ -35,7 +36,6 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
-from livehouse.core.db import after_commit
 from livehouse.core.errors import NotFound, Problem
 from livehouse.identity import service as identity
 from livehouse.identity.auth import Principal
@@ -282,20 +282,3 @@ async def still_authorized(session: AsyncSession, record: GrantRecord, channel: 
     except ChannelError:
         return False
     return True
-
-
-def recheck_after_commit(
-    session: AsyncSession, *, account_public_id: uuid.UUID | None = None, channel: str | None = None
-) -> None:
-    """Once this transaction commits, make every node re-check the private and presence
-    subscriptions of that account and/or on that channel (prefix), e.g. after removing someone
-    from a team. Without arguments, every such subscription is re-checked."""
-
-    async def signal() -> None:
-        from livehouse.core.runtime import current
-
-        await current().hub.recheck(
-            account=str(account_public_id) if account_public_id else None, channel=channel
-        )
-
-    after_commit(session, signal)
