@@ -71,7 +71,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     install_error_handlers(app)
 
     app.include_router(health.router)
-    for module in capabilities.api_modules():
+    modules = capabilities.api_modules()
+    for module in modules:
         app.include_router(module.router)
     if isinstance(runtime.storage, LocalStorage):
         app.mount("/media", StaticFiles(directory=runtime.storage.root), name="media")
@@ -89,7 +90,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             allow_credentials="*" not in settings.cors_origins,
         )
     # Plain Starlette WebSocket routes only: a FastAPI one would need the layers skipped here.
-    sockets = [route for route in app.routes if type(route) is WebSocketRoute]
+    # (From the capability routers: FastAPI keeps included routers nested, not in app.routes.)
+    sockets = [
+        route
+        for module in modules
+        for route in module.router.routes
+        if type(route) is WebSocketRoute
+    ]
     app.add_middleware(WebSocketRoutesMiddleware, routes=sockets)
     if settings.trusted_hosts != ["*"]:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)

@@ -5,7 +5,9 @@ authorised by the channel rules, and a reconnecting client resumes without losin
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
+from livehouse.core.middleware import UnitOfWorkMiddleware, WebSocketRoutesMiddleware
 from livehouse.core.runtime import Runtime
 from livehouse.realtime.backend import id_key
 from tests.realtime.clients import Native
@@ -17,6 +19,18 @@ async def publish_note(http: httpx.AsyncClient, channel: str, title: str, **quer
     params = {"publish": channel, **query}
     response = await http.post("/_test/notes", params=params, json={"title": title})
     return response.status_code
+
+
+async def test_sockets_are_served_in_front_of_the_http_layers(app: FastAPI) -> None:
+    """Every HTTP layer a socket passes holds memory for its lifetime and wraps each frame of a
+    fan-out (docs/benchmarks.md#fanout): the realtime routes are taken before them."""
+    [layer] = [m for m in app.user_middleware if m.cls is WebSocketRoutesMiddleware]
+    paths = {route.path for route in layer.kwargs["routes"]}  # type: ignore[attr-defined]
+    assert {"/v1/realtime", "/app/{key}", "/app{rest:path}"} <= paths
+    outermost_first = [m.cls for m in app.user_middleware]
+    assert outermost_first.index(WebSocketRoutesMiddleware) < outermost_first.index(
+        UnitOfWorkMiddleware
+    )
 
 
 async def test_welcome_and_ping(base: str) -> None:
