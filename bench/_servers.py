@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -83,3 +84,35 @@ def wait_for_port(port: int, timeout: float = 60.0) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on {port}")
+
+
+@contextmanager
+def profiled(pid: int, out: str | None, *, subprocesses: bool = False) -> Iterator[None]:
+    """py-spy's collapsed stacks of process `pid` (and its children: `subprocesses`) while the
+    block runs, into `out`; nothing when `out` is empty. Run with `uv run --with py-spy …`."""
+    if not out:
+        yield
+        return
+    spy = shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy: uv run --with py-spy python bench/… --profile …")
+    command = [
+        spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--format",
+        "raw",
+        "--output",
+        out,
+        "--nonblocking",
+    ]
+    if subprocesses:
+        command.append("--subprocesses")
+    recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(60)

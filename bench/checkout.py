@@ -2,6 +2,7 @@
 
     uv run python bench/checkout.py [--buyers 1000] [--capacity 10000] [--db sqlite,postgresql]
                                     [--workers 2] [--raw-connections 20] [--pool 10]
+                                    [--profile PREFIX]   (with `uv run --with py-spy …`)
 
 For each database: a fresh database is migrated and set up (an organisation, a published event,
 one ticket type with C places, B buyer accounts with tokens); the real server runs as
@@ -33,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench import _raw  # noqa: E402
 from bench._http import Connection  # noqa: E402
-from bench._servers import free_port, postgres, wait_for_port  # noqa: E402
+from bench._servers import free_port, postgres, profiled, wait_for_port  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
@@ -283,14 +284,16 @@ def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> d
     try:
         wait_for_port(port)
         wait_for_workers(log, args.workers)
-        generator = subprocess.run(
-            [sys.executable, __file__, "--load", str(plan_file), "--port", str(port)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=3600,
-        )
+        profile = args.profile and f"{args.profile}.{kind}.txt"
+        with profiled(server.pid, profile, subprocesses=True):
+            generator = subprocess.run(
+                [sys.executable, __file__, "--load", str(plan_file), "--port", str(port)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=3600,
+            )
         result = json.loads(generator.stdout)
     finally:
         server.terminate()
@@ -328,6 +331,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--raw-connections", type=int, default=20)
     parser.add_argument("--pool", type=int, default=10, help="database connections per worker")
+    parser.add_argument(
+        "--profile", help="py-spy stacks of the server's workers to PROFILE.<db>.txt"
+    )
     parser.add_argument("--load", help=argparse.SUPPRESS)
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

@@ -36,8 +36,6 @@ import os
 import platform
 import resource
 import secrets
-import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -56,14 +54,12 @@ import httpx
 from websockets.sync.client import connect
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench._servers import free_port, profiled  # noqa: E402
+
 CHANNEL = "bench"
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_kb(pid: int) -> int:
@@ -277,25 +273,6 @@ def start_baseline(stack: ExitStack, port: int, args: argparse.Namespace) -> Tar
         figures=figures,
         reset=lambda: publisher.send("reset"),
     )
-
-
-@contextmanager
-def profiled(pid: int, out: str | None) -> Iterator[None]:
-    """py-spy's collapsed stacks of the server while the block runs (`--profile`)."""
-    if not out:
-        yield
-        return
-    spy = shutil.which("py-spy")
-    if spy is None:
-        raise SystemExit("--profile needs py-spy: uv run --with py-spy python bench/fanout.py …")
-    command = [spy, "record", "--pid", str(pid), "--format", "raw", "--output", out]
-    recorder = subprocess.Popen([*command, "--nonblocking"], stdout=subprocess.DEVNULL)
-    time.sleep(1.0)  # attached
-    try:
-        yield
-    finally:
-        recorder.send_signal(signal.SIGINT)
-        recorder.wait(60)
 
 
 def run(server: str, args: argparse.Namespace, sockets: int) -> dict[str, Any]:
