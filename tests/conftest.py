@@ -212,6 +212,10 @@ async def live_server(app: FastAPI) -> AsyncIterator[str]:
         log_config=None,
         access_log=False,
         loop="asyncio",
+        # As `livehouse serve` by default: sockets get frame bytes written directly
+        # (realtime/connection.py). The nodes of tests/realtime/nodes.py keep uvicorn's
+        # default, so compressed sockets take the ASGI send there.
+        ws_per_message_deflate=False,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -33,10 +33,12 @@ async def test_sockets_are_served_in_front_of_the_http_layers(app: FastAPI) -> N
     )
 
 
-async def test_welcome_and_ping(base: str) -> None:
+async def test_welcome_and_ping(base: str, runtime: Runtime) -> None:
     socket = await Native.connect(base)
     assert socket.welcome["connection_id"]
     assert socket.welcome["heartbeat"] > 0 and socket.welcome["max_frame_bytes"] > 0
+    [conn] = [c for c in runtime.hub.connections if c.socket_id == socket.welcome["connection_id"]]
+    assert conn.direct is not None, "uncompressed under uvicorn: frame bytes go to the transport"
     await socket.send(type="ping", ref=7)
     assert await socket.expect(type="pong") == {"type": "pong", "ref": 7}
     await socket.close()
