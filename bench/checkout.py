@@ -34,15 +34,20 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench import _raw  # noqa: E402
 from bench._http import Connection  # noqa: E402
-from bench._servers import free_port, postgres, profiled, wait_for_port  # noqa: E402
+from bench._servers import free_port, postgres, profiled, redis_server, wait_for_port  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
 
 
-def environment(database_url: str, work: Path, pool: int = 10) -> dict[str, str]:
+def environment(
+    database_url: str, work: Path, pool: int = 10, redis_url: str | None = None
+) -> dict[str, str]:
     return {
         **os.environ,
+        # Worker processes share rate limits and realtime through Redis (`livehouse serve`
+        # refuses several workers without it).
+        **({"LIVEHOUSE_REDIS_URL": redis_url} if redis_url else {}),
         "LIVEHOUSE_DATABASE_URL": database_url,
         "LIVEHOUSE_SECRET_KEY": SECRET,
         "LIVEHOUSE_BASE_URL": "http://bench.example.com",
@@ -243,7 +248,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    env = environment(url, work, args.pool)
+    env = environment(url, work, args.pool, args.redis_url)
     os.environ.update(env)  # for the counts below
     plan_file = work / f"plan-{kind}.json"
     # Set up in a process of its own: the app keeps per-process caches (signing keys) that
@@ -348,6 +353,7 @@ def main() -> None:
         return
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lh-bench-")))
+        args.redis_url = stack.enter_context(redis_server()) if args.workers > 1 else None
         for kind in args.db.split(","):
             if kind == "sqlite":
                 url = f"sqlite+aiosqlite:///{work}/bench.db"

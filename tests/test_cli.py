@@ -168,3 +168,17 @@ async def test_serve_compresses_sockets_when_configured(cli_env: dict[str, str])
     async with served({**cli_env, "LIVEHOUSE_REALTIME_COMPRESSION": "true"}) as base:
         extensions = await negotiated_extensions(base)
     assert extensions is not None and extensions.startswith("permessage-deflate")
+
+
+def test_several_workers_need_redis(cli_env: dict[str, str]) -> None:
+    env = {k: v for k, v in cli_env.items() if k != "LIVEHOUSE_REDIS_URL"}
+    result = subprocess.run(
+        [sys.executable, "-m", "livehouse", "serve", "--workers", "2", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "LIVEHOUSE_REDIS_URL" in result.stderr and "--workers" in result.stderr

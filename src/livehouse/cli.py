@@ -48,6 +48,15 @@ def serve(
     from livehouse.core.logging import configure_logging
 
     settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        # Each worker would have its own sockets, presence and rate-limit counters: a message
+        # published by one worker would miss the others' sockets, and brute-force limits
+        # would be multiplied by the worker count.
+        raise typer.BadParameter(
+            "several workers share realtime channels and rate limits through Redis: "
+            "set LIVEHOUSE_REDIS_URL",
+            param_hint="--workers",
+        )
     log_config = configure_logging(settings.log_level, settings.log_json)
     if workers > 1:
         metrics_dir = VAR_DIR / "prometheus"
