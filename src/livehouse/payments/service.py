@@ -81,8 +81,11 @@ async def create(
     payer_email: str | None = None,
     payer_phone: str | None = None,
     provider: str | None = None,
+    card: Card | None = None,
 ) -> Payment:
-    """A payment waiting for its method. A free one (amount 0) succeeds at once, no provider."""
+    """A payment waiting for its method. A free one (amount 0) succeeds at once, no provider.
+    With `card`, it is paid at once (as `pay_with_card`) before it is first written, so it is
+    written once, in the state the card left it; the caller flushes it when it needs its id."""
     if amount.amount < 0:
         raise ValidationFailed.field("amount", "Cannot be negative")
     payment = Payment(
@@ -96,14 +99,19 @@ async def create(
         payer_email=payer_email,
         payer_phone=payer_phone,
         provider=provider or current().settings.payment_provider,
+        status="requires_payment_method",
         metadata_={},
     )
     session.add(payment)
     keep(session, payment)  # paying it, answering its hooks, showing it: all in this request
-    await session.flush()
     if amount.amount == 0:
+        await session.flush()
         payment.provider = None
         await _move(session, payment, "succeeded")
+    elif card is not None:
+        await _charge_card(session, payment, card)
+    else:
+        await session.flush()
     return payment
 
 
@@ -152,17 +160,19 @@ async def _apply(session: AsyncSession, payment: Payment, outcome: Outcome) -> N
 
 async def pay_with_card(session: AsyncSession, payment: Payment, card: Card) -> Payment:
     """Attempt a card payment with a provider that takes cards (the sandbox)."""
+    await _charge_card(session, payment, card)
+    return payment
+
+
+async def _charge_card(session: AsyncSession, payment: Payment, card: Card) -> None:
     _require_payable(payment)
     if payment.provider != "sandbox":
         raise Conflict("This payment is taken by the provider's own page; use its client secret")
     check_card(card)
     outcome = await providers.get("sandbox").charge(payment, card)
-    if outcome.status == "requires_action":
-        await _apply(session, payment, outcome)
-        _send_challenge(session, payment)
-        return payment
     await _apply(session, payment, outcome)
-    return payment
+    if outcome.status == "requires_action":
+        _send_challenge(session, payment)
 
 
 def _send_challenge(session: AsyncSession, payment: Payment) -> None:

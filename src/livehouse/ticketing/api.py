@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
-from livehouse.core.db import before_commit
 from livehouse.core.deps import DbSession
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.pagination import OrderKey, Page, PageParams, page_params, paginate
@@ -18,8 +17,6 @@ from livehouse.events.access import get_event, is_public, readable_event
 from livehouse.events.models import Event
 from livehouse.identity.auth import MaybeAuthenticated, Principal, require_scopes, user_scoped
 from livehouse.identity.models import Account
-from livehouse.payments import service as payments
-from livehouse.payments.models import Payment
 from livehouse.ticketing import (
     api_forms,
     api_guests,
@@ -225,41 +222,22 @@ async def purchase(
 ) -> OrderOut:
     event = await _event_for_sale(db, principal, event_id)
     account = await _buyer_account(db, principal)
-    # Everything happens in this one transaction and the card provider here moves no money
-    # until commit, so the stock counters are taken at the very end, right before COMMIT (after
-    # the answer is built): a hot counter row stays locked only for those statements and the
-    # commit, and if it is sold out, all of this rolls back unseen and the buyer gets a 409.
-    hold = await holds.create_hold(
+    order = await orders.purchase(
         db,
         event,
         _basket(payload),
         account=account,
         ip=client_ip(request),
-        take_now=False,
-        for_checkout=True,
-    )
-    order = await orders.checkout(
-        db,
-        hold,
-        account=account,
         buyer_name=payload.buyer.name,
         buyer_email=payload.buyer.email,
         buyer_phone=payload.buyer.phone,
         answers=payload.answers,
         attendees=[a.model_dump() for a in payload.attendees],
-        fresh_hold=True,
+        card=payload.card.to_card() if payload.card else None,
     )
-    if order.status == "pending":
-        if payload.card is None:
-            raise ValidationFailed.field("card", "Needed to pay this order")
-        payment = await db.get(Payment, order.payment_id)
-        assert payment is not None
-        await payments.pay_with_card(db, payment, payload.card.to_card())
     view = await views.order(db, order, with_passes=True)
     if account is None:
         view.guest_token = await guests.issue_token(db, order)
-    need = holds.need_of(hold)
-    before_commit(db, lambda: inventory.take(db, need))
     return view
 
 

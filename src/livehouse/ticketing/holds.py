@@ -282,12 +282,31 @@ async def create_hold(
     account: Account | None,
     ip: str,
     waitlist_entry_id: int | None = None,
-    take_now: bool = True,
+) -> Hold:
+    """Check, price and record a hold, then take its counters."""
+    hold = await price_hold(
+        session, event, basket, account=account, ip=ip, waitlist_entry_id=waitlist_entry_id
+    )
+    session.add(hold)
+    await session.flush()
+    await inventory.take(session, need_of(hold))
+    return hold
+
+
+async def price_hold(
+    session: AsyncSession,
+    event: Event,
+    basket: Basket,
+    *,
+    account: Account | None,
+    ip: str,
+    waitlist_entry_id: int | None = None,
     for_checkout: bool = False,
 ) -> Hold:
-    """Record and price a hold. With `take_now=False` the caller must `inventory.take(session,
-    need_of(hold))` itself before its transaction commits — as late as it can. `for_checkout`:
-    checked out at once, so it is made as long as checkout would make it."""
+    """Everything a hold checks and its price — a new `Hold`, neither added to the session nor
+    counted: the caller records it and must `inventory.take(session, need_of(hold))` before
+    its transaction commits. `for_checkout`: checked out at once, so it is made as long as
+    checkout would make it."""
     settings = await catalog.settings_of(session, event)
     if account is None and not settings.guest_checkout:
         raise ValidationFailed.field("buyer_email", "Sign in to buy tickets for this event")
@@ -337,7 +356,7 @@ async def create_hold(
         tax_rate_bp=event.tax_rate_bp,
         at=clock.now(),
     )
-    hold = Hold(
+    return Hold(
         event_id=event.id,
         occurrence_id=occurrence.id,
         account_id=account.id if account else None,
@@ -349,11 +368,6 @@ async def create_hold(
         buyer_email=basket.buyer_email,
         expires_at=expires_at,
     )
-    session.add(hold)
-    await session.flush()
-    if take_now:
-        await inventory.take(session, need_of(hold))
-    return hold
 
 
 def need_of(hold: Hold) -> inventory.Need:

@@ -20,13 +20,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
+from livehouse.core.db import before_commit
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
+from livehouse.core.ids import new_public_id
 from livehouse.core.money import Money
 from livehouse.events.models import Event, Occurrence
 from livehouse.identity.models import Account
 from livehouse.notify import delivery
 from livehouse.payments import service as payments
 from livehouse.payments.models import Payment
+from livehouse.payments.providers.base import Card
 from livehouse.ticketing import forms, guests, holds, inventory
 from livehouse.ticketing.models import Hold, Order, OrderLine, Ticket
 
@@ -42,11 +45,15 @@ def _order_number() -> str:
 @dataclass
 class Made:
     """An order made in this unit of work and the rows made for it. Until COMMIT nobody else can
-    see the order, let alone lock it, and its lines and tickets are known without a query."""
+    see the order, let alone lock it, and its lines and tickets are known without a query.
+    `written`: the order is in the database (else its rows, and a hold made with it, are
+    written once the payment has had its say — in their final state)."""
 
     order: Order
+    hold: Hold
     lines: list[OrderLine]
     tickets: list[Ticket] = field(default_factory=list)
+    written: bool = False
 
 
 def made_here(session: AsyncSession, order_public_id: uuid.UUID) -> Made | None:
@@ -64,20 +71,76 @@ async def checkout(
     buyer_phone: str | None,
     answers: dict[str, Any],
     attendees: list[dict[str, Any]],
-    fresh_hold: bool = False,
 ) -> Order:
-    """Turn an active hold into a pending order with its payment (a free one is paid at once).
-    `fresh_hold`: the hold was made in this very transaction by `holds.create_hold(…,
-    for_checkout=True)`, so it has no order yet and is already long enough."""
+    """Turn an active hold into a pending order with its payment (a free one is paid at once)."""
     if hold.status != "active" or hold.expires_at <= clock.now():
         raise Conflict("This hold has expired; choose your tickets again")
-    if (
-        not fresh_hold
-        and await session.scalar(select(Order.id).where(Order.hold_id == hold.id)) is not None
-    ):
+    if await session.scalar(select(Order.id).where(Order.hold_id == hold.id)) is not None:
         raise Conflict("This hold is already being paid for")
+    hold.expires_at = max(hold.expires_at, holds.payable_until())
+    return await _place(
+        session,
+        hold,
+        account=account,
+        buyer=(buyer_name, buyer_email, buyer_phone),
+        answers=answers,
+        attendees=attendees,
+        card=None,
+    )
+
+
+async def purchase(
+    session: AsyncSession,
+    event: Event,
+    basket: holds.Basket,
+    *,
+    account: Account | None,
+    ip: str,
+    buyer_name: str | None,
+    buyer_email: str | None,
+    buyer_phone: str | None,
+    answers: dict[str, Any],
+    attendees: list[dict[str, Any]],
+    card: Card | None,
+) -> Order:
+    """Hold, check out and pay by card in one transaction: the checks and outcome of
+    `holds.create_hold` → `checkout` → paying the payment with `card`. Nobody can see the hold
+    before COMMIT, so it is written once, already converted when the card pays, and the card
+    provider here moves no money until commit, so the stock counters are taken at the very end,
+    right before COMMIT (after the answer is built): a hot counter row stays locked only for
+    those statements and the commit, and if it is sold out, all of this rolls back unseen."""
+    hold = await holds.price_hold(session, event, basket, account=account, ip=ip, for_checkout=True)
+    order = await _place(
+        session,
+        hold,
+        account=account,
+        buyer=(buyer_name, buyer_email, buyer_phone),
+        answers=answers,
+        attendees=attendees,
+        card=card,
+    )
+    if order.status == "pending" and card is None:
+        raise ValidationFailed.field("card", "Needed to pay this order")
+    need = holds.need_of(hold)
+    before_commit(session, lambda: inventory.take(session, need))
+    return order
+
+
+async def _place(
+    session: AsyncSession,
+    hold: Hold,
+    *,
+    account: Account | None,
+    buyer: tuple[str | None, str | None, str | None],
+    answers: dict[str, Any],
+    attendees: list[dict[str, Any]],
+    card: Card | None,
+) -> Order:
+    """The order of a hold (active and free to check out, or new and not yet written) and its
+    payment, paid with `card` if given."""
     event = await session.get(Event, hold.event_id)
     assert event is not None
+    buyer_name, buyer_email, buyer_phone = buyer
     email = buyer_email or (account.email if account else None) or hold.buyer_email
     if not email:
         raise ValidationFailed.field("buyer.email", "Needed to send the tickets")
@@ -85,16 +148,15 @@ async def checkout(
     if len(attendees) > seats:
         raise ValidationFailed.field("attendees", f"This order has {seats} places")
     answers, attendees = await forms.check_answers(session, hold, answers, attendees)
-    if not fresh_hold:  # a fresh one was made for checkout
-        hold.expires_at = max(hold.expires_at, holds.payable_until())
     quote = hold.quote
     order = Order(
+        public_id=new_public_id(),  # the payment names it before it is written
         org_id=event.org_id,
         event_id=event.id,
         occurrence_id=hold.occurrence_id,
         account_id=account.id if account else None,
-        hold_id=hold.id,
         coupon_id=hold.coupon_id,
+        status="pending",
         number=_order_number(),
         buyer_name=buyer_name or (account.full_name if account else None),
         buyer_email=email,
@@ -106,10 +168,9 @@ async def checkout(
         service_charge=quote["service_charge"],
         tax=quote["tax"],
         total=quote["total"],
+        refunded=0,
     )
-    session.add(order)
-    await session.flush()
-    made = Made(order, _add_lines(session, order, hold))
+    made = Made(order, hold, _lines(order, hold))
     session.info.setdefault("ticketing_orders_made", {})[order.public_id] = made
     payment = await payments.create(
         session,
@@ -121,19 +182,37 @@ async def checkout(
         description=f"{event.name} — order {order.number}",
         payer_email=email,
         payer_phone=order.buyer_phone,
+        card=card,
     )
-    order.payment_id = payment.id
+    await _write(session, made, payment)
     if payment.status == "succeeded" and order.status == "pending":
         await _paid(session, order, payment)  # the hook normally got there first (free orders)
     return order
 
 
-def _add_lines(session: AsyncSession, order: Order, hold: Hold) -> list[OrderLine]:
+async def _write(session: AsyncSession, made: Made, payment: Payment) -> None:
+    """Write a new order as it stands now: its hold if that is new too, its payment, the order
+    naming both, its lines. Once."""
+    if made.written:
+        return
+    made.written = True
+    if made.hold.id is None:
+        session.add(made.hold)
+    await session.flush()  # the hold and the payment: the order names them
+    order = made.order
+    order.hold_id, order.payment_id = made.hold.id, payment.id
+    session.add(order)
+    await session.flush()
+    for line in made.lines:
+        line.order_id = order.id
+    session.add_all(made.lines)
+
+
+def _lines(order: Order, hold: Hold) -> list[OrderLine]:
     lines = []
     for line in hold.lines:
         lines.append(
             OrderLine(
-                order_id=order.id,
                 kind=line["kind"],
                 ticket_type_id=line.get("ticket_type_id"),
                 variation_id=line.get("variation_id"),
@@ -153,7 +232,6 @@ def _add_lines(session: AsyncSession, order: Order, hold: Hold) -> list[OrderLin
         if amount:
             lines.append(
                 OrderLine(
-                    order_id=order.id,
                     kind=kind,
                     description=label,
                     unit_price=amount,
@@ -161,7 +239,6 @@ def _add_lines(session: AsyncSession, order: Order, hold: Hold) -> list[OrderLin
                     amount=amount,
                 )
             )
-    session.add_all(lines)
     return lines
 
 
@@ -190,11 +267,17 @@ payments.on_status(PURPOSE, on_payment_status)
 
 
 async def _paid(session: AsyncSession, order: Order, payment: Payment) -> None:
-    hold = await session.get(Hold, order.hold_id) if order.hold_id else None
+    made = made_here(session, order.public_id)
+    if made is not None:
+        hold: Hold | None = made.hold
+    else:
+        hold = await session.get(Hold, order.hold_id) if order.hold_id else None
     assert hold is not None
     if order.status != "pending":
         return  # already settled: never issue twice
-    if not await holds.convert(session, hold):
+    if hold.id is None:
+        hold.status = "converted"  # made with this order, not written yet: nobody else has it
+    elif not await holds.convert(session, hold):
         await session.refresh(hold, ["status"])
         if hold.status == "converted":
             raise Conflict("This hold was already sold")
@@ -220,6 +303,8 @@ async def _paid(session: AsyncSession, order: Order, payment: Payment) -> None:
             return
     order.status = "paid"
     order.paid_at = clock.now()
+    if made is not None:
+        await _write(session, made, payment)
     await _issue_tickets(session, order, hold)
     if order.account_id is None:
         await guests.confirm(session, order)  # no account to find the passes in: e-mail them
