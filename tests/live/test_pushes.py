@@ -85,6 +85,28 @@ async def test_the_audience_channel_is_for_ticket_holders_and_the_team(
         await s.close()
 
 
+async def test_a_refunded_ticket_closes_the_audience_channel_at_once(
+    base: str, http: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    built = await stage(http, runtime)
+    vip = await fan(http, built, "vvip")
+    channel = f"private-event.{built.event_id}"
+    holder = await Native.connect(base)
+    assert (await holder.subscribe(channel, token=vip.access_token))["type"] == "subscribed"
+    [order] = (await http.get("/v1/me/orders", headers=vip.headers)).json()["items"]
+    refunded = await http.post(
+        built.url(f"/orders/{order['id']}/refunds"), headers=built.shop.owner.headers, json={}
+    )
+    assert refunded.status_code == 200 and refunded.json()["status"] == "refunded"
+    assert (await holder.expect(type="unsubscribed")) == {
+        "type": "unsubscribed",
+        "channel": channel,
+        "reason": "unauthorized",
+    }
+    assert (await holder.subscribe(channel, token=vip.access_token))["code"] == "forbidden"
+    await holder.close()
+
+
 async def test_viewer_counts_come_from_the_presence_channel(
     base: str, http: httpx.AsyncClient, runtime: Runtime
 ) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livehouse.core import clock
+from livehouse.core import clock, realtime
 from livehouse.core.db import before_commit
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.ids import new_public_id
@@ -473,6 +473,14 @@ async def void_tickets(session: AsyncSession, order: Order, status: str) -> None
         if ticket.ticket_type_id is not None:
             need.seats[ticket.ticket_type_id] = need.seats.get(ticket.ticket_type_id, 0) + 1
     await inventory.give_back(session, need, coupon=False)
+    # A voided ticket no longer opens the event's private and presence channels: its holders'
+    # open subscriptions are re-checked at once rather than at the periodic re-check.
+    holders = {t.account_id for t in tickets if t.account_id is not None}
+    if holders:
+        for public_id in await session.scalars(
+            select(Account.public_id).where(Account.id.in_(holders))
+        ):
+            realtime.recheck_after_commit(session, account_public_id=public_id)
     from livehouse.ticketing import hooks
 
     await hooks.run_capacity_freed(session, order.event_id, order.occurrence_id, sorted(need.seats))
