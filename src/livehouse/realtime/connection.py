@@ -76,7 +76,10 @@ def direct_protocol(send: Send) -> Any | None:
     protocol = getattr(send, "__self__", None)
     if WebSocketsSansIOProtocol is None or type(protocol) is not WebSocketsSansIOProtocol:
         return None
-    if protocol.conn.extensions:
+    # What push() reads; a uvicorn release without one of these gets the ASGI send instead.
+    if not all(hasattr(protocol, a) for a in ("transport", "writable", "close_sent", "conn")):
+        return None
+    if getattr(protocol.conn, "extensions", True):
         return None
     return protocol
 
