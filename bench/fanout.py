@@ -25,7 +25,9 @@ median CPU time per delivery, and every round's figures are listed (`rounds`). T
 number of sockets is lowered, and the output says so, when the open-file limit or the local
 port range cannot hold them. Prints one JSON line. Loopback only; everything stops by itself.
 `--only livehouse|baseline` measures one server; `--profile PREFIX` writes py-spy's stacks of
-each server's throughput phase (run with `uv run --with py-spy …`).
+each server's throughput phase (run with `uv run --with py-spy …`); `--pin` puts each server
+alone on core 0 and the client processes on the other cores, so the server's figures are not
+the load generator's competing for the same core.
 """
 
 from __future__ import annotations
@@ -99,8 +101,12 @@ def allowed_sockets(wanted: int) -> tuple[int, str | None]:
 
 
 @contextmanager
-def process(*args: str, env: dict[str, str] | None = None, **kw: Any) -> Iterator[Any]:
+def process(
+    *args: str, env: dict[str, str] | None = None, cpus: set[int] | None = None, **kw: Any
+) -> Iterator[Any]:
     child = subprocess.Popen([sys.executable, *args], env={**os.environ, **(env or {})}, **kw)
+    if cpus:
+        os.sched_setaffinity(child.pid, cpus)
     try:
         yield child
     finally:
@@ -132,7 +138,16 @@ def port_open(port: int) -> bool:
 class Clients:
     """The subscriber processes."""
 
-    def __init__(self, stack: ExitStack, port: int, path: str, first: str, n: int, k: int):
+    def __init__(
+        self,
+        stack: ExitStack,
+        port: int,
+        path: str,
+        first: str,
+        n: int,
+        k: int,
+        cpus: set[int] | None = None,
+    ):
         self.out = stack.enter_context(tempfile.TemporaryDirectory(prefix="fanout-"))
         self.children = []
         shares = [n // k + (1 if i < n % k else 0) for i in range(k)]
@@ -144,6 +159,7 @@ class Clients:
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     text=True,
+                    cpus=cpus,
                 )
             )
             self.children.append(child)
@@ -221,7 +237,9 @@ def start_livehouse(stack: ExitStack, port: int, args: argparse.Namespace) -> Ta
         "LIVEHOUSE_STORAGE_URL": f"file://{workdir}/media",
         **({"LIVEHOUSE_REDIS_URL": args.redis} if args.redis else {}),
     }
-    child = stack.enter_context(process(str(HERE / "_fanout_server.py"), str(port), env=env))
+    child = stack.enter_context(
+        process(str(HERE / "_fanout_server.py"), str(port), env=env, cpus=server_cpus(args))
+    )
     base = f"http://127.0.0.1:{port}"
     wait_until(lambda: httpx.get(base + "/healthz", timeout=1).status_code == 200, base)
     http = stack.enter_context(httpx.Client(base_url=base, timeout=60))
@@ -248,7 +266,9 @@ def start_livehouse(stack: ExitStack, port: int, args: argparse.Namespace) -> Ta
 
 
 def start_baseline(stack: ExitStack, port: int, args: argparse.Namespace) -> Target:
-    child = stack.enter_context(process(str(HERE / "_fanout_baseline.py"), str(port)))
+    child = stack.enter_context(
+        process(str(HERE / "_fanout_baseline.py"), str(port), cpus=server_cpus(args))
+    )
     wait_until(lambda: port_open(port), f"port {port}")
     publisher = stack.enter_context(connect(f"ws://127.0.0.1:{port}/publish", compression=None))
     pad = "x" * args.payload
@@ -275,6 +295,16 @@ def start_baseline(stack: ExitStack, port: int, args: argparse.Namespace) -> Tar
     )
 
 
+def server_cpus(args: argparse.Namespace) -> set[int] | None:
+    """`--pin`: the server alone on the first core, so its figures are not the load
+    generator's (which gets every other core)."""
+    return {0} if args.pin else None
+
+
+def client_cpus(args: argparse.Namespace) -> set[int] | None:
+    return set(range(1, os.cpu_count() or 2)) if args.pin else None
+
+
 def run(server: str, args: argparse.Namespace, sockets: int) -> dict[str, Any]:
     port = free_port()
     start = start_livehouse if server == "livehouse" else start_baseline
@@ -284,7 +314,9 @@ def run(server: str, args: argparse.Namespace, sockets: int) -> dict[str, Any]:
             Clients(warm_up, port, target.path, target.first, 20, 1)
         time.sleep(1.0)
         before = rss_kb(target.pid)
-        clients = Clients(stack, port, target.path, target.first, sockets, args.clients)
+        clients = Clients(
+            stack, port, target.path, target.first, sockets, args.clients, client_cpus(args)
+        )
         time.sleep(3.0)  # idle sockets: let the server settle
         after = rss_kb(target.pid)
 
@@ -342,6 +374,9 @@ def main() -> None:
     parser.add_argument("--redis", default=None, help="livehouse fans out through this Redis")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
     parser.add_argument("--profile", help="py-spy stacks of the burst to PROFILE.<server>.txt")
+    parser.add_argument(
+        "--pin", action="store_true", help="server on core 0, client processes on the others"
+    )
     parser.add_argument(
         "--only", choices=("livehouse", "baseline"), help="measure one server (no ratio)"
     )
@@ -402,6 +437,7 @@ def main() -> None:
         "payload": args.payload,
         "client_processes": args.clients,
         "redis": bool(args.redis),
+        "pinned": args.pin,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
     }
