@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "payments_0001"
 down_revision: str | Sequence[str] | None = "identity_0002"
 branch_labels: str | Sequence[str] | None = ("payments",)
