@@ -3,7 +3,7 @@
 Services call `publish(session, channel, event, data)`: the message leaves only after the
 transaction commits (never for a rollback). With `durable=True` it goes through the outbox, so it
 is delivered even if the process dies right after the commit. The runtime's `Publisher` does the
-actual fan-out (the realtime hub). Services that take a grant away (team membership, sessions)
+actual fan-out (the realtime hub). Services that take a grant away (sessions, memberships, tickets)
 call `recheck_after_commit` so open subscriptions are re-authorised at once.
 """
 
