@@ -82,6 +82,16 @@ def _basket(payload: HoldCreate) -> holds.Basket:
     )
 
 
+def _buyer_details(payload: CheckoutIn) -> orders.BuyerDetails:
+    return orders.BuyerDetails(
+        name=payload.buyer.name,
+        email=payload.buyer.email,
+        phone=payload.buyer.phone,
+        answers=payload.answers,
+        attendees=[a.model_dump() for a in payload.attendees],
+    )
+
+
 @router.get(
     "/v1/events/{event_id}/ticket-types",
     response_model=list[TicketTypeOut],
@@ -191,16 +201,7 @@ async def checkout(
 ) -> OrderOut:
     hold = await _own_hold(db, hold_id, principal, lock=True)
     account = await _buyer_account(db, principal)
-    order = await orders.checkout(
-        db,
-        hold,
-        account=account,
-        buyer_name=payload.buyer.name,
-        buyer_email=payload.buyer.email,
-        buyer_phone=payload.buyer.phone,
-        answers=payload.answers,
-        attendees=[a.model_dump() for a in payload.attendees],
-    )
+    order = await orders.checkout(db, hold, account=account, buyer=_buyer_details(payload))
     view = await views.order(db, order, with_passes=True)
     if account is None:
         view.guest_token = await guests.issue_token(db, order)
@@ -228,11 +229,7 @@ async def purchase(
         _basket(payload),
         account=account,
         ip=client_ip(request),
-        buyer_name=payload.buyer.name,
-        buyer_email=payload.buyer.email,
-        buyer_phone=payload.buyer.phone,
-        answers=payload.answers,
-        attendees=[a.model_dump() for a in payload.attendees],
+        buyer=_buyer_details(payload),
         card=payload.card.to_card() if payload.card else None,
     )
     view = await views.order(db, order, with_passes=True)

@@ -134,16 +134,8 @@ async def _sell_one(session: AsyncSession, event: Event, fan: Account) -> None:
         goods=[],
     )
     hold = await holds.create_hold(session, event, basket, account=fan, ip="demo")
-    order = await orders.checkout(
-        session,
-        hold,
-        account=fan,
-        buyer_name=fan.full_name,
-        buyer_email=fan.email,
-        buyer_phone=None,
-        answers={},
-        attendees=[],
-    )
+    buyer = orders.BuyerDetails(name=fan.full_name, email=fan.email)
+    order = await orders.checkout(session, hold, account=fan, buyer=buyer)
     payment = await session.get(Payment, order.payment_id)
     if payment is not None and payment.provider == "sandbox" and payment.status != "succeeded":
         card = Card("4242424242424242", 12, clock.now().year + 5, "123", holder_name="Frankie Fan")

@@ -42,6 +42,18 @@ def _order_number() -> str:
     return f"LH-{raw[:4]}-{raw[4:]}"
 
 
+@dataclass(frozen=True)
+class BuyerDetails:
+    """What the buyer tells at checkout: contact (defaults from the account or the hold) and
+    the order form's answers, for the order and for each attendee."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    attendees: list[dict[str, Any]] = field(default_factory=list)
+
+
 @dataclass
 class Made:
     """An order made in this unit of work and the rows made for it. Until COMMIT nobody else can
@@ -66,11 +78,7 @@ async def checkout(
     hold: Hold,
     *,
     account: Account | None,
-    buyer_name: str | None,
-    buyer_email: str | None,
-    buyer_phone: str | None,
-    answers: dict[str, Any],
-    attendees: list[dict[str, Any]],
+    buyer: BuyerDetails,
 ) -> Order:
     """Turn an active hold into a pending order with its payment (a free one is paid at once)."""
     if hold.status != "active" or hold.expires_at <= clock.now():
@@ -78,15 +86,7 @@ async def checkout(
     if await session.scalar(select(Order.id).where(Order.hold_id == hold.id)) is not None:
         raise Conflict("This hold is already being paid for")
     hold.expires_at = max(hold.expires_at, holds.payable_until())
-    return await _place(
-        session,
-        hold,
-        account=account,
-        buyer=(buyer_name, buyer_email, buyer_phone),
-        answers=answers,
-        attendees=attendees,
-        card=None,
-    )
+    return await _place(session, hold, account=account, buyer=buyer, card=None)
 
 
 async def purchase(
@@ -96,11 +96,7 @@ async def purchase(
     *,
     account: Account | None,
     ip: str,
-    buyer_name: str | None,
-    buyer_email: str | None,
-    buyer_phone: str | None,
-    answers: dict[str, Any],
-    attendees: list[dict[str, Any]],
+    buyer: BuyerDetails,
     card: Card | None,
 ) -> Order:
     """Hold, check out and pay by card in one transaction: the checks and outcome of
@@ -110,15 +106,7 @@ async def purchase(
     right before COMMIT (after the answer is built): a hot counter row stays locked only for
     those statements and the commit, and if it is sold out, all of this rolls back unseen."""
     hold = await holds.price_hold(session, event, basket, account=account, ip=ip, for_checkout=True)
-    order = await _place(
-        session,
-        hold,
-        account=account,
-        buyer=(buyer_name, buyer_email, buyer_phone),
-        answers=answers,
-        attendees=attendees,
-        card=card,
-    )
+    order = await _place(session, hold, account=account, buyer=buyer, card=card)
     if order.status == "pending" and card is None:
         raise ValidationFailed.field("card", "Needed to pay this order")
     need = holds.need_of(hold)
@@ -131,23 +119,20 @@ async def _place(
     hold: Hold,
     *,
     account: Account | None,
-    buyer: tuple[str | None, str | None, str | None],
-    answers: dict[str, Any],
-    attendees: list[dict[str, Any]],
+    buyer: BuyerDetails,
     card: Card | None,
 ) -> Order:
     """The order of a hold (active and free to check out, or new and not yet written) and its
     payment, paid with `card` if given."""
     event = await session.get(Event, hold.event_id)
     assert event is not None
-    buyer_name, buyer_email, buyer_phone = buyer
-    email = buyer_email or (account.email if account else None) or hold.buyer_email
+    email = buyer.email or (account.email if account else None) or hold.buyer_email
     if not email:
         raise ValidationFailed.field("buyer.email", "Needed to send the tickets")
     seats = sum(line.get("seats", 0) for line in hold.lines)
-    if len(attendees) > seats:
+    if len(buyer.attendees) > seats:
         raise ValidationFailed.field("attendees", f"This order has {seats} places")
-    answers, attendees = await forms.check_answers(session, hold, answers, attendees)
+    answers, attendees = await forms.check_answers(session, hold, buyer.answers, buyer.attendees)
     quote = hold.quote
     order = Order(
         public_id=new_public_id(),  # the payment names it before it is written
@@ -158,9 +143,9 @@ async def _place(
         coupon_id=hold.coupon_id,
         status="pending",
         number=_order_number(),
-        buyer_name=buyer_name or (account.full_name if account else None),
+        buyer_name=buyer.name or (account.full_name if account else None),
         buyer_email=email,
-        buyer_phone=buyer_phone or (account.phone if account else None),
+        buyer_phone=buyer.phone or (account.phone if account else None),
         answers={"buyer": answers, "attendees": attendees},
         currency=quote["currency"],
         subtotal=quote["subtotal"],
