@@ -38,7 +38,6 @@ import os
 import platform
 import resource
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -58,7 +57,7 @@ from websockets.sync.client import connect
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench._servers import free_port, profiled  # noqa: E402
+from bench._servers import free_port, profiled, wait_for_port  # noqa: E402
 
 CHANNEL = "bench"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -128,11 +127,6 @@ def wait_until(ready: Callable[[], bool], what: str) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{what} did not come up")
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 class Clients:
@@ -269,7 +263,7 @@ def start_baseline(stack: ExitStack, port: int, args: argparse.Namespace) -> Tar
     child = stack.enter_context(
         process(str(HERE / "_fanout_baseline.py"), str(port), cpus=server_cpus(args))
     )
-    wait_until(lambda: port_open(port), f"port {port}")
+    wait_for_port(port)
     publisher = stack.enter_context(connect(f"ws://127.0.0.1:{port}/publish", compression=None))
     pad = "x" * args.payload
 
