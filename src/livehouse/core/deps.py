@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from livehouse.core.db import UnitOfWork
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     """The request's transaction (committed by UnitOfWorkMiddleware when the answer is < 400)."""
     uow: UnitOfWork = request.state.uow
     return uow.session

@@ -46,7 +46,7 @@ router = APIRouter(tags=["events"])
 Pages = Annotated[PageParams, Depends(page_params)]
 
 
-def common_filters(
+async def common_filters(
     status: Annotated[Status | None, Query()] = None,
     event_type: Annotated[EventType | None, Query()] = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
@@ -76,7 +76,7 @@ def common_filters(
     )
 
 
-def public_filters(
+async def public_filters(
     filters: Annotated[listing.Filters, Depends(common_filters)],
     org_id: Annotated[list[uuid.UUID] | None, Query(description="Organisations (repeat)")] = None,
     my: Annotated[Mine | None, Query(description="Only events I organise/speak at/attend")] = None,
