@@ -4,6 +4,7 @@ them from /.well-known/jwks.json alone. Rotation, reuse detection, revocation, b
 from __future__ import annotations
 
 import base64
+import time
 
 import httpx
 import jwt
@@ -12,6 +13,7 @@ from anyio import to_thread
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from livehouse.core import clock
+from livehouse.identity import tokens
 from tests.support.auth import PASSWORD, create_app, create_org, login, register, signed_up
 
 
@@ -158,6 +160,21 @@ async def test_expired_access_tokens_are_refused(client: httpx.AsyncClient) -> N
     response = await client.get("/v1/me", headers=person.headers)
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+async def test_an_accepted_token_is_refused_once_it_expires(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Verified tokens are remembered until they expire: the memory must not outlive the token.
+    person = await signed_up(client, "expiring")
+    assert (await client.get("/v1/me", headers=person.headers)).status_code == 200
+    with monkeypatch.context() as later:
+        later.setattr(tokens, "_wall", lambda: time.time() + 3 * 3600)
+        response = await client.get("/v1/me", headers=person.headers)
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    again = await client.get("/v1/me", headers=person.headers)
+    assert again.status_code == 200, again.text
 
 
 async def test_client_credentials_act_for_the_organisation(client: httpx.AsyncClient) -> None:

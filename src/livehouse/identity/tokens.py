@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
+from cachetools import TLRUCache
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
@@ -33,6 +34,7 @@ from livehouse.identity.models import SigningKey
 ALGORITHM = "RS256"
 AUDIENCE = "livehouse"
 RELOAD_INTERVAL = 5.0  # seconds between reloads triggered by unknown kids
+LEEWAY = 5  # seconds of clock skew allowed on exp/nbf/iat
 
 
 @dataclass(slots=True)
@@ -193,8 +195,34 @@ class InvalidAccessToken(Exception):
     pass
 
 
+# Tokens already verified, by their text, until they expire. A client presents the same token on
+# every request of its life, and parsing it and checking its RS256 signature again was the
+# largest part of authenticating a request. Only fully verified claims are kept, and keys are
+# never dropped from the ring (only retired), so a signature that verified stays verified.
+# Revocation (sessions ended, account deactivated) is the caller's database check, every time.
+# Expiry is wall-clock time, as PyJWT checks it (not core.clock, which tests move for events).
+def _wall() -> float:
+    return time.time()
+
+
+_verified: TLRUCache[tuple[str, str], dict[str, Any]] = TLRUCache(
+    maxsize=10_000, ttu=lambda _key, claims, _now: claims["exp"] + LEEWAY, timer=lambda: _wall()
+)
+
+
 async def decode_access_token(token: str, session: AsyncSession | None = None) -> dict[str, Any]:
     """Verify signature, issuer, audience and times; raises InvalidAccessToken."""
+    key = (issuer(), token)
+    claims = _verified.get(key)
+    if claims is None:
+        claims = await _verify(token, session)
+        _verified[key] = claims
+    if claims["exp"] + LEEWAY <= _wall():  # the cache's own expiry is not the only guard
+        raise InvalidAccessToken("the token has expired")
+    return dict(claims)
+
+
+async def _verify(token: str, session: AsyncSession | None) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
@@ -212,7 +240,7 @@ async def decode_access_token(token: str, session: AsyncSession | None = None) -
             audience=AUDIENCE,
             issuer=issuer(),
             options={"require": ["exp", "iat", "sub", "iss", "aud"]},
-            leeway=5,
+            leeway=LEEWAY,
         )
     except jwt.PyJWTError as exc:
         raise InvalidAccessToken(str(exc)) from exc
