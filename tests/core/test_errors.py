@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 import httpx
 import pytest
+
+from livehouse.core.runtime import Runtime
+from tests.support.databases import asyncpg_dsn, is_postgres
 
 PROBLEM = "application/problem+json"
 
@@ -146,3 +150,30 @@ async def test_a_before_commit_refusal_replaces_the_answer(client: httpx.AsyncCl
     replay_key = {"Idempotency-Key": "late-refusal"}
     first = await client.post("/_test/notes/last-check", json={"title": "no"}, headers=replay_key)
     assert first.status_code == 409 and await note_count(client) == 1
+
+
+async def test_a_lost_database_connection_fails_one_request_with_a_503(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    # Pooled connections are not pinged before use; a dead one must cost one retryable answer,
+    # not a 500, and the pool must heal by itself.
+    url = runtime.settings.database_url
+    if not is_postgres(url):
+        pytest.skip("an SQLite connection is a file handle: it cannot be lost to the server")
+    await runtime.outbox.stop()  # the test's request, not the dispatcher, meets the dead pool
+    try:
+        assert (await client.get("/_test/notes/count")).status_code == 200
+        admin = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            killed = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await admin.close()
+        assert killed >= 1
+        body = assert_problem(await client.get("/_test/notes/count"), 503)
+        assert "connection was lost" in body["detail"]
+        assert (await client.get("/_test/notes/count")).status_code == 200
+    finally:
+        runtime.outbox.start()

@@ -13,8 +13,9 @@ def is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
 
 
-def _asyncpg_dsn(url: str, database: str) -> str:
-    parsed = make_url(url).set(drivername="postgresql", database=database)
+def asyncpg_dsn(url: str, database: str | None = None) -> str:
+    """The SQLAlchemy URL as asyncpg wants it, optionally naming another database."""
+    parsed = make_url(url).set(drivername="postgresql", database=database or make_url(url).database)
     return parsed.render_as_string(hide_password=False)
 
 
@@ -22,7 +23,7 @@ async def create_database(base_url: str, tmp_dir: Path, label: str = "t") -> str
     """A new, empty database reachable at the returned URL."""
     if is_postgres(base_url):
         name = f"lh_{label}_{uuid.uuid4().hex[:12]}"
-        connection = await asyncpg.connect(_asyncpg_dsn(base_url, "postgres"))
+        connection = await asyncpg.connect(asyncpg_dsn(base_url, "postgres"))
         try:
             await connection.execute(f'CREATE DATABASE "{name}"')
         finally:
@@ -37,7 +38,7 @@ async def drop_database(url: str) -> None:
         Path(make_url(url).database or "").unlink(missing_ok=True)
         return
     name = make_url(url).database
-    connection = await asyncpg.connect(_asyncpg_dsn(url, "postgres"))
+    connection = await asyncpg.connect(asyncpg_dsn(url, "postgres"))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

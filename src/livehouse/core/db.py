@@ -120,7 +120,11 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.url = settings.database_url
         self.is_sqlite = self.url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"echo": settings.database_echo, "pool_pre_ping": True}
+        # No ping before each checkout: it cost three round trips per request on asyncpg. A
+        # connection found dead fails one request with a 503 (core.errors.database_unavailable)
+        # and SQLAlchemy replaces the whole pool; recycling keeps idle connections younger than
+        # typical server and firewall idle timeouts.
+        kwargs: dict[str, Any] = {"echo": settings.database_echo, "pool_recycle": 1800}
         if self.is_sqlite:
             self._ensure_sqlite_dir()
             kwargs["connect_args"] = {"timeout": 30}

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -142,6 +143,23 @@ class ServiceUnavailable(Problem):
     status, slug = 503, "unavailable"
 
 
+def database_unavailable(exc: BaseException) -> Problem | None:
+    """The database failing us, not the request: 503 with Retry-After, or None for other errors.
+
+    Pooled connections are not pinged before use (a round trip per request); one found dead
+    fails its request here, and SQLAlchemy then replaces every connection in the pool.
+    """
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return ServiceUnavailable(
+            "The database connection was lost; try again", headers={"Retry-After": "1"}
+        )
+    if isinstance(exc, OperationalError):
+        return ServiceUnavailable(
+            "The database is busy; try again shortly", headers={"Retry-After": "1"}
+        )
+    return None
+
+
 def problem_response(problem: Problem, request_id: str | None = None) -> Response:
     body = problem.body()
     if request_id:
@@ -204,6 +222,14 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = f"No resource at {request.url.path}"
         problem = Problem(detail, status=exc.status_code, slug=_slug_for(exc.status_code))
         problem.headers = dict(exc.headers or {})
+        return problem_response(problem, request_id_of(request))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> Response:
+        problem = database_unavailable(exc)
+        if problem is None:
+            return await _unexpected(request, exc)
+        log.warning("database unavailable: %s", type(exc.orig).__name__)
         return problem_response(problem, request_id_of(request))
 
     @app.exception_handler(Exception)

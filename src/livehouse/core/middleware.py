@@ -22,7 +22,7 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,8 +33,8 @@ from livehouse.core.errors import (
     Conflict,
     FieldError,
     Problem,
-    ServiceUnavailable,
     ValidationFailed,
+    database_unavailable,
     problem_response,
 )
 from livehouse.core.logging import request_id_var
@@ -247,10 +247,9 @@ def _commit_problem(exc: Exception) -> Problem:
         return exc
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with existing data; reload and try again")
-    if isinstance(exc, OperationalError):
-        return ServiceUnavailable(
-            "The database is busy; try again shortly", headers={"Retry-After": "1"}
-        )
+    unavailable = database_unavailable(exc)
+    if unavailable is not None:
+        return unavailable
     raise exc
 
 
