@@ -95,7 +95,11 @@ async def _counter(
 ) -> bool:
     """Run a conditional UPDATE of one counter row. A row is created on first use: when the
     UPDATE matched nothing because the row does not exist yet, insert it (race-free) and try
-    once more. The steady state is one statement per counter."""
+    once more. The steady state is one statement per counter.
+
+    Counter rows are never loaded as objects, so there is nothing in the session to keep in step:
+    skipping SQLAlchemy's synchronisation saves it evaluating the WHERE clause on every call."""
+    statement = statement.execution_options(synchronize_session=False)
     if await _conditional(session, statement):
         return True
     where = [getattr(model, column) == value for column, value in key.items()]
