@@ -23,6 +23,7 @@ from sqlalchemy import (
     event,
     select,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -125,15 +126,17 @@ class Database:
         # and SQLAlchemy replaces the whole pool; recycling keeps idle connections younger than
         # typical server and firewall idle timeouts.
         kwargs: dict[str, Any] = {"echo": settings.database_echo, "pool_recycle": 1800}
+        if not self.is_sqlite or make_url(self.url).database not in (None, "", ":memory:"):
+            # A request that waits longer than this for a connection gets a 503.
+            kwargs["pool_size"] = settings.database_pool_size
+            kwargs["max_overflow"] = settings.database_max_overflow
+            kwargs["pool_timeout"] = settings.database_pool_timeout
         if self.is_sqlite:
             self._ensure_sqlite_dir()
             kwargs["connect_args"] = {"timeout": 30}
         else:
             # Every statement of the hot paths stays prepared on each connection.
             kwargs["connect_args"] = {"prepared_statement_cache_size": 1000}
-            kwargs["pool_size"] = settings.database_pool_size
-            kwargs["max_overflow"] = settings.database_max_overflow
-            kwargs["pool_timeout"] = settings.database_pool_timeout
         self.engine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -141,8 +144,6 @@ class Database:
 
     def _ensure_sqlite_dir(self) -> None:
         from pathlib import Path
-
-        from sqlalchemy.engine import make_url
 
         database = make_url(self.url).database
         if database and database != ":memory:":

@@ -17,7 +17,8 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -153,7 +154,7 @@ def database_unavailable(exc: BaseException) -> Problem | None:
         return ServiceUnavailable(
             "The database connection was lost; try again", headers={"Retry-After": "1"}
         )
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError | PoolTimeout):  # locked, or no free connection in time
         return ServiceUnavailable(
             "The database is busy; try again shortly", headers={"Retry-After": "1"}
         )
@@ -224,12 +225,12 @@ def install_error_handlers(app: FastAPI) -> None:
         problem.headers = dict(exc.headers or {})
         return problem_response(problem, request_id_of(request))
 
-    @app.exception_handler(DBAPIError)
-    async def _database(request: Request, exc: DBAPIError) -> Response:
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> Response:
         problem = database_unavailable(exc)
         if problem is None:
             return await _unexpected(request, exc)
-        log.warning("database unavailable: %s", type(exc.orig).__name__)
+        log.warning("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
         return problem_response(problem, request_id_of(request))
 
     @app.exception_handler(Exception)
