@@ -3,6 +3,7 @@ service path, against a bare `websockets` broadcast server measured in the same 
 
     uv run python bench/fanout.py [--sockets 5000] [--messages 40] [--rate 2] [--burst 60]
                                   [--clients 3] [--payload 200] [--rounds 3] [--redis redis://…]
+                                  [--workers 1] [--pin] [--only livehouse|baseline]
 
 Each server (livehouse and the baseline, back to back in each of `--rounds` rounds, taking turns
 to go first) runs in its own process; the subscribers run in `--clients` other processes. For
@@ -27,7 +28,10 @@ port range cannot hold them. Prints one JSON line. Loopback only; everything sto
 `--only livehouse|baseline` measures one server; `--profile PREFIX` writes py-spy's stacks of
 each server's throughput phase (run with `uv run --with py-spy …`); `--pin` puts each server
 alone on core 0 and the client processes on the other cores, so the server's figures are not
-the load generator's competing for the same core.
+the load generator's competing for the same core. `--workers N` runs livehouse as N worker
+processes fanning out through Redis (as `livehouse serve --workers N` must): each worker writes
+to the sockets it accepted, a message's server time ends with its last worker's last write, and
+memory and CPU are the workers' together; the baseline stays one process.
 """
 
 from __future__ import annotations
@@ -57,23 +61,43 @@ from websockets.sync.client import connect
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench._servers import free_port, profiled, wait_for_port  # noqa: E402
+from bench._servers import free_port, profiled, redis_server, wait_for_port  # noqa: E402
 
 CHANNEL = "bench"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def family(pid: int) -> list[int]:
+    """The process and its children (a server's worker processes)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            if parent == pid:
+                children.append(int(entry.name))
+    return [pid, *children]
+
+
 def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+    """Resident memory of the process and its children."""
+    total = 0
+    for member in family(pid):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
-    """User and system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) / TICK, int(fields[12]) / TICK
+    """User and system CPU time so far of the process and its children."""
+    user = system = 0.0
+    for member in family(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        user, system = user + int(fields[11]) / TICK, system + int(fields[12]) / TICK
+    return user, system
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -221,6 +245,30 @@ class Target:
     reset: Callable[[], None]
 
 
+def every_worker(base: str, method: str, path: str, workers: int) -> list[dict[str, Any]]:
+    """Ask each worker process: a new connection per request lands on whichever worker accepts
+    it, so ask until every node has answered once."""
+    answers: dict[str, dict[str, Any]] = {}
+    for _ in range(50 * workers):
+        answer = httpx.request(method, base + path, timeout=60).raise_for_status().json()
+        answers.setdefault(answer["node"], answer)
+        if len(answers) == workers:
+            return list(answers.values())
+    raise RuntimeError(f"heard from {len(answers)} of {workers} workers")
+
+
+def merged_stats(stats: list[dict[str, Any]]) -> dict[str, Any]:
+    """One node's figures, or several workers' as one server's: a message's fan-out ends when
+    its last worker's ends."""
+    if len(stats) == 1:
+        return stats[0]
+    return {
+        "fanout_ms": [max(each) for each in zip(*(s["fanout_ms"] for s in stats), strict=False)],
+        "deferred": sum(s["deferred"] for s in stats),
+        "connections": [s["connections"] for s in stats],
+    }
+
+
 def start_livehouse(stack: ExitStack, port: int, args: argparse.Namespace) -> Target:
     workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="fanout-db-"))
     env = {
@@ -232,10 +280,17 @@ def start_livehouse(stack: ExitStack, port: int, args: argparse.Namespace) -> Ta
         **({"LIVEHOUSE_REDIS_URL": args.redis} if args.redis else {}),
     }
     child = stack.enter_context(
-        process(str(HERE / "_fanout_server.py"), str(port), env=env, cpus=server_cpus(args))
+        process(
+            str(HERE / "_fanout_server.py"),
+            str(port),
+            str(args.workers),
+            env=env,
+            cpus=server_cpus(args),
+        )
     )
     base = f"http://127.0.0.1:{port}"
     wait_until(lambda: httpx.get(base + "/healthz", timeout=1).status_code == 200, base)
+    every_worker(base, "GET", "/_bench/stats", args.workers)  # each one serving
     http = stack.enter_context(httpx.Client(base_url=base, timeout=60))
     pad = "x" * args.payload
 
@@ -254,8 +309,8 @@ def start_livehouse(stack: ExitStack, port: int, args: argparse.Namespace) -> Ta
         first=json.dumps({"type": "subscribe", "channel": CHANNEL}),
         publish=publish,
         burst=burst,
-        figures=lambda: http.get("/_bench/stats").json(),
-        reset=lambda: http.post("/_bench/reset").raise_for_status(),
+        figures=lambda: merged_stats(every_worker(base, "GET", "/_bench/stats", args.workers)),
+        reset=lambda: every_worker(base, "POST", "/_bench/reset", args.workers) and None,
     )
 
 
@@ -326,7 +381,9 @@ def run(server: str, args: argparse.Namespace, sockets: int) -> dict[str, Any]:
         # Throughput: back to back.
         target.reset()
         server_cpu, client_cpu, wall = cpu_seconds(target.pid), clients.cpu(), time.time()
-        with profiled(target.pid, args.profile and f"{args.profile}.{server}.txt"):
+        with profiled(
+            target.pid, args.profile and f"{args.profile}.{server}.txt", subprocesses=True
+        ):
             target.burst(2, args.burst)
             clients.wait_for(2, args.burst, sockets, limit=300)
         user, system = (b - a for a, b in zip(server_cpu, cpu_seconds(target.pid), strict=True))
@@ -354,6 +411,7 @@ def run(server: str, args: argparse.Namespace, sockets: int) -> dict[str, Any]:
         "deferred": busy.get("deferred", 0),
         "lost": sockets * (args.messages + args.burst) - count1 - count2,
         "closed_by_server": closed,
+        **({"sockets_per_worker": steady["connections"]} if "connections" in steady else {}),
     }
 
 
@@ -366,6 +424,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=3, help="subscriber processes")
     parser.add_argument("--payload", type=int, default=200, help="bytes of padding per message")
     parser.add_argument("--redis", default=None, help="livehouse fans out through this Redis")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="livehouse worker processes (more than one: through Redis, a throwaway one unless "
+        "--redis names one)",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
     parser.add_argument("--profile", help="py-spy stacks of the burst to PROFILE.<server>.txt")
     parser.add_argument(
@@ -375,6 +440,13 @@ def main() -> None:
         "--only", choices=("livehouse", "baseline"), help="measure one server (no ratio)"
     )
     args = parser.parse_args()
+    with ExitStack() as exits:
+        if args.workers > 1 and not args.redis:
+            args.redis = exits.enter_context(redis_server())
+        report(args)
+
+
+def report(args: argparse.Namespace) -> None:
     sockets, note = allowed_sockets(args.sockets)
     if note:
         print(f"fanout: {note}", file=sys.stderr)
@@ -431,6 +503,7 @@ def main() -> None:
         "payload": args.payload,
         "client_processes": args.clients,
         "redis": bool(args.redis),
+        "server_workers": args.workers,
         "pinned": args.pin,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
