@@ -1,7 +1,7 @@
 """Private and presence subscriptions are re-checked: at once on a revocation signal (orgs sends
-one when a membership changes, identity when sessions end) and periodically. A native socket
-loses just that channel; a Pusher socket is told to reconnect, and its client's
-re-authorisation at /broadcasting/auth is refused."""
+one when a membership or a master relation changes, identity when sessions end) and
+periodically. A native socket loses just that channel; a Pusher socket is told to reconnect, and
+its client's re-authorisation at /broadcasting/auth is refused."""
 
 from __future__ import annotations
 
@@ -61,6 +61,47 @@ async def test_removal_from_the_team_ends_a_native_subscription_at_once(
     assert refused["code"] == "forbidden"
     await theirs.close()
     await mine.close()
+
+
+async def test_ending_or_narrowing_a_master_relation_ends_inherited_subscriptions_at_once(
+    base: str, http: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    # A master's team reads its followers (org.read passed on): their private channels too.
+    owner, member, master = await team(http, runtime)
+    followers = []
+    for name in ("Ended", "Narrowed"):
+        created = await http.post(
+            f"/v1/orgs/{master['id']}/followers",
+            headers=owner.headers,
+            json={"organisation": {"name": name}, "scopes": ["org.read", "org.write"]},
+        )
+        assert created.status_code == 201, created.text
+        followers.append(created.json()["follower"]["id"])
+    ended, narrowed = (f"private-org.{f}" for f in followers)
+    socket = await Native.connect(base)
+    for channel in (ended, narrowed):
+        subscribed = await socket.subscribe(channel, token=member.access_token)
+        assert subscribed["type"] == "subscribed", subscribed
+
+    # No periodic check runs in this test: only the relations' signals can end these.
+    gone = await http.delete(
+        f"/v1/orgs/{master['id']}/followers/{followers[0]}", headers=owner.headers
+    )
+    assert gone.status_code == 204
+    assert await socket.expect(type="unsubscribed") == {
+        "type": "unsubscribed",
+        "channel": ended,
+        "reason": "unauthorized",
+    }
+    kept = await http.patch(
+        f"/v1/orgs/{master['id']}/followers/{followers[1]}",
+        headers=owner.headers,
+        json={"scopes": ["org.write"]},  # org.read no longer passed on
+    )
+    assert kept.status_code == 200, kept.text
+    assert (await socket.expect(type="unsubscribed"))["channel"] == narrowed
+    assert (await socket.subscribe(narrowed, token=member.access_token))["code"] == "forbidden"
+    await socket.close()
 
 
 async def test_changing_the_password_ends_subscriptions_at_once(

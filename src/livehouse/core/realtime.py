@@ -3,8 +3,8 @@
 Services call `publish(session, channel, event, data)`: the message leaves only after the
 transaction commits (never for a rollback). With `durable=True` it goes through the outbox, so it
 is delivered even if the process dies right after the commit. The runtime's `Publisher` does the
-actual fan-out (the realtime hub). Services that take a grant away (sessions, memberships, tickets)
-call `recheck_after_commit` so open subscriptions are re-authorised at once.
+actual fan-out (the realtime hub). Services that take a grant away (sessions, memberships, master
+relations, tickets) call `recheck_after_commit` so open subscriptions are re-authorised at once.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -82,18 +82,22 @@ def publish(
 
 
 def recheck_after_commit(
-    session: AsyncSession, *, account_public_id: uuid.UUID | None = None, channel: str | None = None
+    session: AsyncSession,
+    *,
+    accounts: Iterable[uuid.UUID] | None = None,
+    channel: str | None = None,
 ) -> None:
     """A revocation signal: once this transaction commits, every node re-checks the private and
-    presence subscriptions of that account and/or on channels starting with `channel` (e.g. a
+    presence subscriptions of those accounts and/or on channels starting with `channel` (e.g. a
     member removed from a team, sessions ended). Without arguments, every such subscription.
     Missing a signal is not a hole, only slower: subscriptions are re-checked periodically too."""
+    who = None if accounts is None else sorted({str(a) for a in accounts})
+    if who == []:
+        return  # nobody to re-check
 
     async def signal() -> None:
         from livehouse.core.runtime import current
 
-        await current().hub.recheck(
-            account=str(account_public_id) if account_public_id else None, channel=channel
-        )
+        await current().hub.recheck(accounts=who, channel=channel)
 
     after_commit(session, signal)

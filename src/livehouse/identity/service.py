@@ -244,4 +244,4 @@ async def end_sessions(session: AsyncSession, account: Account) -> None:
     # (in the same second) must stay valid.
     account.tokens_valid_after = clock.now().replace(microsecond=0)
     await revoke_account_tokens(session, account.id)
-    realtime.recheck_after_commit(session, account_public_id=account.public_id)
+    realtime.recheck_after_commit(session, accounts=[account.public_id])

@@ -99,7 +99,7 @@ async def update_follower(
 ) -> RelationOut:
     org = await service.authorized_org(db, principal, org_id, "org.relations")
     relation, master, follower = await relations.of_follower(db, org.id, follower_id)
-    await relations.update(relation, payload.model_dump(exclude_unset=True))
+    await relations.update(db, relation, payload.model_dump(exclude_unset=True))
     await db.flush()
     return RelationOut.of(relation, master, follower)
 

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from livehouse.core import clock
+from livehouse.core import clock, realtime
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.identity import scopes as scope_catalogue
 from livehouse.identity.auth import Principal
@@ -177,13 +177,14 @@ async def _tell_owners(
         )
 
 
-async def update(relation: Relation, changes: dict[str, Any]) -> Relation:
+async def update(session: AsyncSession, relation: Relation, changes: dict[str, Any]) -> Relation:
     """Narrowing applies at once; widening a linked follower waits for its owner (module doc)."""
     if changes.get("payment_methods") is not None:
         relation.payment_methods = check_methods(changes["payment_methods"])
     if changes.get("scopes") is None:
         return relation
     wanted = check_scopes(changes["scopes"])
+    before = set(relation.scopes)
     if relation.origin == "created":
         relation.scopes, relation.proposed_scopes = wanted, None
     elif relation.status == "pending":
@@ -191,6 +192,8 @@ async def update(relation: Relation, changes: dict[str, Any]) -> Relation:
     else:
         relation.scopes = sorted(set(relation.scopes) & set(wanted))
         relation.proposed_scopes = None if set(wanted) <= set(relation.scopes) else wanted
+    if relation.status == "active" and not before <= set(relation.scopes):
+        await _recheck_inherited(session, relation)
     return relation
 
 
@@ -216,7 +219,27 @@ async def accept(session: AsyncSession, relation: Relation) -> Relation:
 
 
 async def remove(session: AsyncSession, relation: Relation) -> None:
+    if relation.status == "active":
+        await _recheck_inherited(session, relation)
     await session.delete(relation)
+
+
+async def _recheck_inherited(session: AsyncSession, relation: Relation) -> None:
+    """What the master's team and credentials reached on the follower through the relation ends
+    or narrows: their open private and presence subscriptions, and every one on the follower's
+    own channels (apps and keys hold no account), are re-checked once this commits."""
+    realtime.recheck_after_commit(
+        session,
+        accounts=await session.scalars(
+            select(Account.public_id)
+            .join(Membership, Membership.account_id == Account.id)
+            .where(Membership.org_id == relation.master_org_id)
+        ),
+    )
+    follower = await session.get(Organisation, relation.follower_org_id)
+    assert follower is not None
+    for kind in ("private-org.", "presence-org."):
+        realtime.recheck_after_commit(session, channel=f"{kind}{follower.public_id}")
 
 
 Master = aliased(Organisation)

@@ -407,4 +407,4 @@ async def _recheck_member_channels(session: AsyncSession, membership: Membership
     private and presence subscriptions are re-authorised at once, on every node."""
     account = await session.get(Account, membership.account_id)
     if account is not None:
-        realtime.recheck_after_commit(session, account_public_id=account.public_id)
+        realtime.recheck_after_commit(session, accounts=[account.public_id])

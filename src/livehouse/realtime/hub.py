@@ -162,9 +162,14 @@ class Hub(LocalPublisher):
         envelope = Envelope(channel, event, data, exclude=exclude, raw=raw)
         await self.backend.publish(envelope, store=True)
 
-    async def recheck(self, *, account: str | None = None, channel: str | None = None) -> None:
-        """Re-check private and presence subscriptions on every node (a revocation signal)."""
-        control = Envelope("", "recheck", {"account": account, "channel": channel}, kind="control")
+    async def recheck(
+        self, *, accounts: list[str] | None = None, channel: str | None = None
+    ) -> None:
+        """Re-check private and presence subscriptions on every node (a revocation signal): of
+        these accounts (None: anyone's) on channels starting with `channel` (None: any)."""
+        control = Envelope(
+            "", "recheck", {"accounts": accounts, "channel": channel}, kind="control"
+        )
         await self.backend.publish(control, store=False)
 
     def _deliver(self, envelope: Envelope) -> None:
@@ -412,13 +417,14 @@ class Hub(LocalPublisher):
     def _control(self, envelope: Envelope) -> None:
         if envelope.event != "recheck" or not isinstance(envelope.data, dict):
             return
-        account, prefix = envelope.data.get("account"), envelope.data.get("channel")
+        listed, prefix = envelope.data.get("accounts"), envelope.data.get("channel")
+        accounts = None if listed is None else set(listed)
         matching = [
             sub
             for conn in self.connections
             for sub in conn.subs.values()
             if sub.record is not None
-            and (account is None or sub.record.account_public_id == account)
+            and (accounts is None or sub.record.account_public_id in accounts)
             and (prefix is None or sub.channel.startswith(prefix))
         ]
         if matching:

@@ -19,7 +19,8 @@ or raises a Problem (refused as well). Built in:
 
 A grant is re-checked later (`still_authorized`): every `realtime_auth_recheck_seconds`, and at
 once on a revocation signal (`core.realtime.recheck_after_commit`, sent by identity when sessions
-end, by orgs when a membership changes and by ticketing when tickets are voided). The record
+end, by orgs when a membership or a master relation changes and by ticketing when tickets are
+voided). The record
 kept for that says who was let in and when, never the credential: a person must still be
 active, must not have ended their sessions since (`tokens_valid_after`), and the channel's rule
 must still say yes.

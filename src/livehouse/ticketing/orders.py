@@ -462,10 +462,12 @@ async def void_tickets(session: AsyncSession, order: Order, status: str) -> None
     # open subscriptions are re-checked at once rather than at the periodic re-check.
     holders = {t.account_id for t in tickets if t.account_id is not None}
     if holders:
-        for public_id in await session.scalars(
-            select(Account.public_id).where(Account.id.in_(holders))
-        ):
-            realtime.recheck_after_commit(session, account_public_id=public_id)
+        realtime.recheck_after_commit(
+            session,
+            accounts=await session.scalars(
+                select(Account.public_id).where(Account.id.in_(holders))
+            ),
+        )
     from livehouse.ticketing import hooks
 
     await hooks.run_capacity_freed(session, order.event_id, order.occurrence_id, sorted(need.seats))
