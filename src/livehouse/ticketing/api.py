@@ -13,7 +13,7 @@ from livehouse.core.deps import DbSession
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.pagination import OrderKey, Page, PageParams, page_params, paginate
 from livehouse.core.ratelimit import client_ip
-from livehouse.events.access import get_event, is_public, readable_event
+from livehouse.events.access import is_public, readable_event
 from livehouse.events.models import Event
 from livehouse.identity.auth import MaybeAuthenticated, Principal, require_scopes, user_scoped
 from livehouse.identity.models import Account
@@ -60,7 +60,7 @@ async def _buyer_account(db: DbSession, principal: Principal | None) -> Account 
 async def _event_for_sale(db: DbSession, principal: Principal | None, event_id: uuid.UUID) -> Event:
     """A published event is for everyone: no need to ask what the buyer may see (that takes
     queries on every sale). Anything else goes through events' own visibility rule."""
-    event = await get_event(db, event_id)
+    event = await catalog.event_for_sale(db, event_id)
     if is_public(event):
         return event
     event, _ = await readable_event(db, principal, event_id)

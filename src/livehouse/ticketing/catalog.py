@@ -9,15 +9,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
-from livehouse.core.db import insert_ignore
+from livehouse.core.db import insert_ignore, keep
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.security import keyed_hash
 from livehouse.events.models import Event, EventSession, Occurrence
+from livehouse.orgs.models import Organisation
 from livehouse.ticketing.models import (
     Coupon,
     OrderLine,
@@ -29,6 +30,23 @@ from livehouse.ticketing.models import (
 )
 
 CATEGORIES = ("ticket", "donation", "table")
+
+
+async def event_for_sale(session: AsyncSession, public_id: uuid.UUID) -> Event:
+    """The event with the rows every sale reads next — its ticket settings (`settings_of`) and
+    its organisation (the pass signer's) — in one round trip, kept in the session."""
+    row = (
+        await session.execute(
+            select(Event, TicketSettings, Organisation)
+            .join(Organisation, Organisation.id == Event.org_id)
+            .outerjoin(TicketSettings, TicketSettings.event_id == Event.id)
+            .where(Event.public_id == public_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such event")
+    keep(session, *(found for found in row if found is not None))
+    return row[0]  # type: ignore[no-any-return]
 
 
 async def settings_of(session: AsyncSession, event: Event) -> TicketSettings:
@@ -166,6 +184,34 @@ async def variations_of(
     for row in rows:
         out[row.ticket_type_id].append(row)
     return out
+
+
+async def types_on_sale(
+    session: AsyncSession, event: Event, public_ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, TicketType], dict[int, list[TicketVariation]]]:
+    """The active ticket types of `event` among `public_ids` (by public id) and their active
+    variations in display order (by type id) — what a basket names, in one round trip."""
+    rows = await session.execute(
+        select(TicketType, TicketVariation)
+        .outerjoin(
+            TicketVariation,
+            and_(TicketVariation.ticket_type_id == TicketType.id, TicketVariation.active),
+        )
+        .where(
+            TicketType.event_id == event.id,
+            TicketType.active,
+            TicketType.public_id.in_(public_ids),
+        )
+        .order_by(TicketType.id, TicketVariation.display_order, TicketVariation.id)
+    )
+    types: dict[uuid.UUID, TicketType] = {}
+    variations: dict[int, list[TicketVariation]] = {}
+    for ticket_type, variation in rows:
+        types[ticket_type.public_id] = ticket_type
+        options = variations.setdefault(ticket_type.id, [])
+        if variation is not None:
+            options.append(variation)
+    return types, variations
 
 
 async def get_type(session: AsyncSession, event: Event, public_id: uuid.UUID) -> TicketType:

@@ -182,17 +182,9 @@ async def _resolve_tickets(
 ) -> list[pricing.TicketPick]:
     if not items:
         return []
-    type_rows = (
-        await session.scalars(
-            select(TicketType).where(
-                TicketType.event_id == event.id,
-                TicketType.active,
-                TicketType.public_id.in_([i.ticket_type_id for i in items]),
-            )
-        )
-    ).all()
-    types = {t.public_id: t for t in type_rows}
-    variations = await catalog.variations_of(session, [t.id for t in type_rows])
+    types, variations = await catalog.types_on_sale(
+        session, event, [i.ticket_type_id for i in items]
+    )
     picks, seen = [], set()
     for n, item in enumerate(items):
         field = f"items.{n}"
