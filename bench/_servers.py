@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+_PG_DATA: dict[str, Path] = {}  # URL → data directory of the servers `postgres()` started
 
 
 def free_port() -> int:
@@ -65,15 +66,59 @@ def postgres(durable: bool = True) -> Iterator[str]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+    _PG_DATA[url] = data
     try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+        yield url
     finally:
+        _PG_DATA.pop(url, None)
         subprocess.run(
             _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
             check=False,
             stdout=subprocess.DEVNULL,
         )
         shutil.rmtree(work, ignore_errors=True)
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def family(pid: int) -> list[int]:
+    """The process and its children (a server's worker processes)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            if parent == pid:
+                children.append(int(entry.name))
+    return [pid, *children]
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of the process and its children."""
+    total = 0
+    for member in family(pid):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time so far of the process and its children."""
+    user = system = 0.0
+    for member in family(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        user, system = user + int(fields[11]) / TICK, system + int(fields[12]) / TICK
+    return user, system
+
+
+def postgres_pid(url: str) -> int:
+    """The postmaster of a server `postgres()` started (its backends are its children)."""
+    return int((_PG_DATA[url] / "postmaster.pid").read_text().split()[0])
 
 
 @contextmanager

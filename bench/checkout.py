@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench import _raw  # noqa: E402
 from bench._http import Connection  # noqa: E402
-from bench._servers import free_port, postgres, profiled, redis_server, wait_for_port  # noqa: E402
+from bench._servers import (  # noqa: E402
+    cpu_seconds,
+    free_port,
+    postgres,
+    postgres_pid,
+    profiled,
+    redis_server,
+    wait_for_port,
+)
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
@@ -240,6 +249,17 @@ def wait_for_workers(log: Path, workers: int, timeout: float = 180.0) -> None:
     raise TimeoutError("the server's workers did not start")
 
 
+def _cpu(server: int, database: int | None) -> dict[str, float]:
+    """CPU seconds (user + system) so far: the server's and the database's processes, and this
+    process's finished children (the load generator, once it has run)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "server": sum(cpu_seconds(server)),
+        "database": sum(cpu_seconds(database)) if database else 0.0,
+        "load": children.ru_utime + children.ru_stime,
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -290,6 +310,8 @@ def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> d
         wait_for_port(port)
         wait_for_workers(log, args.workers)
         profile = args.profile and f"{args.profile}.{kind}.txt"
+        database = postgres_pid(url) if kind == "postgresql" else None
+        cpu_before = _cpu(server.pid, database)
         with profiled(server.pid, profile, subprocesses=True):
             generator = subprocess.run(
                 [sys.executable, __file__, "--load", str(plan_file), "--port", str(port)],
@@ -300,6 +322,7 @@ def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> d
                 timeout=3600,
             )
         result = json.loads(generator.stdout)
+        cpu = {k: v - cpu_before[k] for k, v in _cpu(server.pid, database).items()}
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -324,6 +347,11 @@ def run_database(kind: str, url: str, args: argparse.Namespace, work: Path) -> d
         "ratio": round(orders_per_s / raw, 3) if raw else None,
         "server_workers": args.workers,
         "pool_per_worker": args.pool,
+        # Where the machine's time went, per order: the server's processes, PostgreSQL's (on
+        # SQLite the database works inside the server) and the load generator's.
+        "cpu_ms_per_order": {k: round(v / orders * 1000, 2) for k, v in cpu.items()}
+        if orders
+        else None,
         "failures": result["failures"][:3],
     }
 

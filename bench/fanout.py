@@ -61,43 +61,16 @@ from websockets.sync.client import connect
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench._servers import free_port, profiled, redis_server, wait_for_port  # noqa: E402
+from bench._servers import (  # noqa: E402
+    cpu_seconds,
+    free_port,
+    profiled,
+    redis_server,
+    rss_kb,
+    wait_for_port,
+)
 
 CHANNEL = "bench"
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def family(pid: int) -> list[int]:
-    """The process and its children (a server's worker processes)."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue  # gone meanwhile
-            if parent == pid:
-                children.append(int(entry.name))
-    return [pid, *children]
-
-
-def rss_kb(pid: int) -> int:
-    """Resident memory of the process and its children."""
-    total = 0
-    for member in family(pid):
-        for line in Path(f"/proc/{member}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
-
-
-def cpu_seconds(pid: int) -> tuple[float, float]:
-    """User and system CPU time so far of the process and its children."""
-    user = system = 0.0
-    for member in family(pid):
-        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        user, system = user + int(fields[11]) / TICK, system + int(fields[12]) / TICK
-    return user, system
 
 
 def quantile(values: list[float], q: float) -> float:
