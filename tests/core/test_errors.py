@@ -8,11 +8,10 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
 from livehouse.app import create_app
-from livehouse.core.runtime import Runtime
+from livehouse.core.runtime import Runtime, install
 from tests.conftest import make_settings
 from tests.support.databases import asyncpg_dsn, is_postgres
 
@@ -185,27 +184,34 @@ async def test_a_lost_database_connection_fails_one_request_with_a_503(
 
 
 async def test_waiting_too_long_for_a_connection_is_a_503_not_a_500(
-    database_url: str, tmp_root: Path
+    runtime: Runtime, database_url: str, tmp_root: Path
 ) -> None:
     # Overload is not an internal error: a request that cannot get a connection in time says so.
-    settings = make_settings(
-        database_url,
-        tmp_root,
-        database_pool_size=1,
-        database_max_overflow=0,
-        database_pool_timeout=0.2,
-        run_outbox_in_process=False,
+    # A second app with a one-connection pool; creating it installs its runtime, so the suite's
+    # is put back at once (no lifespan: it serves these requests without background work).
+    tight = create_app(
+        make_settings(
+            database_url,
+            tmp_root,
+            database_pool_size=1,
+            database_max_overflow=0,
+            database_pool_timeout=0.2,
+        ),
+        configure_logs=False,
     )
-    app = create_app(settings, configure_logs=False)
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
-    ):
-        assert (await http.get("/v1/events")).status_code == 200
-        async with app.state.runtime.database.engine.connect() as held:
-            await held.execute(text("SELECT 1"))  # the pool's only connection, taken
-            response = await http.get("/v1/events")
-        body = assert_problem(response, 503)
-        assert response.headers["retry-after"] == "1"
-        assert "busy" in body["detail"]
-        assert (await http.get("/v1/events")).status_code == 200
+    install(runtime)
+    database = tight.state.runtime.database
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=tight), base_url="http://t"
+        ) as http:
+            assert (await http.get("/v1/events")).status_code == 200
+            async with database.engine.connect() as held:
+                await held.execute(text("SELECT 1"))  # the pool's only connection, taken
+                response = await http.get("/v1/events")
+            body = assert_problem(response, 503)
+            assert response.headers["retry-after"] == "1"
+            assert "busy" in body["detail"]
+            assert (await http.get("/v1/events")).status_code == 200
+    finally:
+        await database.dispose()
