@@ -83,12 +83,13 @@ async def test_app_wide_body_limit(client: httpx.AsyncClient, settings) -> None:
     assert await note_count(client) == 0
 
 
+@pytest.mark.parametrize("fail", ["crash", "bad-sql"])
 async def test_unexpected_error_is_a_500_without_internals(
-    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, fail: str
 ) -> None:
     with caplog.at_level(logging.ERROR):
         response = await client.post(
-            "/_test/notes?fail=crash", json={"title": "t"}, headers={"X-Request-ID": "req-123"}
+            f"/_test/notes?fail={fail}", json={"title": "t"}, headers={"X-Request-ID": "req-123"}
         )
     body = assert_problem(response, 500)
     assert body["request_id"] == "req-123"

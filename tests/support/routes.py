@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, func, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column, registry
 
 from livehouse.core import clock, outbox, realtime
@@ -87,6 +87,8 @@ async def create_note(
         raise Conflict("asked to fail after writing")
     if fail == "crash":
         raise RuntimeError("secret-internal-detail: boom")
+    if fail == "bad-sql":  # our bug, as the database reports it (SQLite: an OperationalError)
+        await db.execute(text("SELECT secret_internal_detail FROM test_notes"))
     if fail == "server-error":
         from livehouse.core.errors import Problem
 

@@ -144,17 +144,19 @@ class ServiceUnavailable(Problem):
     status, slug = 503, "unavailable"
 
 
-def database_unavailable(exc: BaseException) -> Problem | None:
+def database_unavailable(exc: BaseException, *, at_commit: bool = False) -> Problem | None:
     """The database failing us, not the request: 503 with Retry-After, or None for other errors.
 
     Pooled connections are not pinged before use (a round trip per request); one found dead
-    fails its request here, and SQLAlchemy then replaces every connection in the pool.
+    fails its request here, and SQLAlchemy then replaces every connection in the pool. An
+    OperationalError counts only `at_commit` (the database locked or busy): from a statement it
+    may as well be our bug (SQLite reports an unknown column so), a 500 logged with its trace.
     """
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return ServiceUnavailable(
             "The database connection was lost; try again", headers={"Retry-After": "1"}
         )
-    if isinstance(exc, OperationalError | PoolTimeout):  # locked, or no free connection in time
+    if isinstance(exc, PoolTimeout) or (at_commit and isinstance(exc, OperationalError)):
         return ServiceUnavailable(
             "The database is busy; try again shortly", headers={"Retry-After": "1"}
         )
@@ -229,7 +231,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database(request: Request, exc: SQLAlchemyError) -> Response:
         problem = database_unavailable(exc)
         if problem is None:
-            return await _unexpected(request, exc)
+            raise exc  # any other database error is ours: the 500 path below, logged once
         log.warning("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
         return problem_response(problem, request_id_of(request))
 

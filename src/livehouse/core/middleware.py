@@ -247,7 +247,7 @@ def _commit_problem(exc: Exception) -> Problem:
         return exc
     if isinstance(exc, IntegrityError):
         return Conflict("The change conflicts with existing data; reload and try again")
-    unavailable = database_unavailable(exc)
+    unavailable = database_unavailable(exc, at_commit=True)
     if unavailable is not None:
         return unavailable
     raise exc
