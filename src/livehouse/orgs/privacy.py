@@ -64,6 +64,12 @@ LOCKED_PARTS = frozenset({"info", "email", "phone", "country", "links", "address
 
 
 async def settings_row(session: AsyncSession, org_id: int, *, create: bool) -> OrgSettings | None:
+    """The organisation's settings row, read once per unit of work — found or not (most
+    organisations never write one, and a page asks several questions of it). Every read and
+    write of the row goes through here, so the memo cannot go stale."""
+    memo: dict[int, OrgSettings | None] = session.info.setdefault("orgs.settings_rows", {})
+    if org_id in memo and (memo[org_id] is not None or not create):
+        return memo[org_id]
     row = await session.get(OrgSettings, org_id)
     if row is None and create:
         try:
@@ -72,6 +78,7 @@ async def settings_row(session: AsyncSession, org_id: int, *, create: bool) -> O
                 session.add(row)
         except IntegrityError:  # created concurrently
             row = await session.get(OrgSettings, org_id, populate_existing=True)
+    memo[org_id] = row
     return row
 
 
