@@ -18,13 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from bench import checkout  # noqa: E402
 from bench._servers import postgres  # noqa: E402
 
 BATCHES = 8
+Call = Callable[[], Awaitable[Any]]
 
 
 async def cpu_per_call(call: Callable[[], Awaitable[Any]], calls: int) -> tuple[float, float]:
@@ -80,9 +82,12 @@ def time_session_calls() -> tuple[collections.Counter[str], collections.Counter[
     return spent, count
 
 
-async def measure(kind: str, url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+@contextlib.asynccontextmanager
+async def requests(url: str, work: Path, purchases: int) -> AsyncIterator[dict[str, Call]]:
+    """The app in this process on a database set up as bench/checkout.py does (room for
+    `purchases`): one coroutine function per request kind, each asserting success."""
     os.environ.update(checkout.environment(url, work))
-    plan = await checkout.setup(1, 10 * args.purchases + 1000)
+    plan = await checkout.setup(1, 10 * purchases + 1000)
     import httpx
     from asgi_lifespan import LifespanManager
 
@@ -106,14 +111,38 @@ async def measure(kind: str, url: str, work: Path, args: argparse.Namespace) -> 
             response = await http.request(method, path, **kwargs)
             assert response.status_code < 300, response.text
 
-        async def purchase() -> None:
-            await ok("POST", f"/v1/events/{plan['event_id']}/orders", json=order, headers=auth)
+        yield {
+            "healthz": lambda: ok("GET", "/healthz"),
+            "me": lambda: ok("GET", "/v1/me", headers=auth),
+            "event": lambda: ok("GET", f"/v1/events/{plan['event_id']}"),
+            "purchase": lambda: ok(
+                "POST", f"/v1/events/{plan['event_id']}/orders", json=order, headers=auth
+            ),
+        }
+    await app.state.runtime.database.dispose()
 
+
+@contextlib.contextmanager
+def database(kind: str) -> Iterator[tuple[str, Path]]:
+    """A fresh database of that kind and a work directory: (URL, directory)."""
+    with tempfile.TemporaryDirectory(prefix="lh-cpu-") as tmp:
+        work = Path(tmp)
+        if kind == "sqlite":
+            yield f"sqlite+aiosqlite:///{work}/b.db", work
+        elif kind == "postgresql":
+            with postgres(durable=True) as url:
+                yield url, work
+        else:
+            raise SystemExit(f"unknown database {kind}")
+
+
+async def measure(kind: str, url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    async with requests(url, work, args.purchases) as calls:
         figures = {
-            "healthz": await cpu_per_call(lambda: ok("GET", "/healthz"), 400),
-            "me": await cpu_per_call(lambda: ok("GET", "/v1/me", headers=auth), 400),
-            "event": await cpu_per_call(lambda: ok("GET", f"/v1/events/{plan['event_id']}"), 400),
-            "purchase": await cpu_per_call(purchase, args.purchases),
+            "healthz": await cpu_per_call(calls["healthz"], 400),
+            "me": await cpu_per_call(calls["me"], 400),
+            "event": await cpu_per_call(calls["event"], 400),
+            "purchase": await cpu_per_call(calls["purchase"], args.purchases),
         }
         line: dict[str, Any] = {"bench": "request_cpu", "db": kind}
         for name, (fastest, median) in figures.items():
@@ -124,12 +153,11 @@ async def measure(kind: str, url: str, work: Path, args: argparse.Namespace) -> 
             spent, count = time_session_calls()
             n = max(1, args.purchases // 2)
             for _ in range(n):
-                await purchase()
+                await calls["purchase"]()
             line["purchase_session_calls"] = {
                 label: {"ms": round(spent[label] / n * 1000, 2), "calls": count[label] / n}
                 for label in sorted(spent, key=lambda k: -spent[k])
             }
-    await app.state.runtime.database.dispose()
     return line
 
 
@@ -140,15 +168,8 @@ def main() -> None:
     parser.add_argument("--split", action="store_true", help="CPU inside session calls")
     args = parser.parse_args()
     for kind in args.db.split(","):
-        with tempfile.TemporaryDirectory(prefix="lh-cpu-") as tmp:
-            work = Path(tmp)
-            if kind == "sqlite":
-                line = asyncio.run(measure(kind, f"sqlite+aiosqlite:///{work}/b.db", work, args))
-            elif kind == "postgresql":
-                with postgres(durable=True) as url:
-                    line = asyncio.run(measure(kind, url, work, args))
-            else:
-                raise SystemExit(f"unknown database {kind}")
+        with database(kind) as (url, work):
+            line = asyncio.run(measure(kind, url, work, args))
         print(json.dumps(line), flush=True)
 
 
