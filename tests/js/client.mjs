@@ -7,7 +7,7 @@
 // with lib "pusher", "subscribe" takes the full name), {"op":"listen","channel","event"},
 // {"op":"whisper","channel","event","data"}, {"op":"listenForWhisper","channel","event"},
 // {"op":"trigger","channel","event","data"} (pusher-js client event), {"op":"bind","channel",
-// "event"} (pusher-js, with the event's metadata), {"op":"leave","channel"},
+// "event"} (pusher-js, with the event's metadata; answers "binding"), {"op":"leave","channel"},
 // {"op":"disconnect"}.
 import readline from 'node:readline';
 import Pusher from 'pusher-js';
@@ -99,6 +99,8 @@ function run(command) {
     pusher.channel(command.channel).bind(command.event, (data, metadata) =>
       out({ type: 'bound', channel: command.channel, event: command.event, data, metadata }),
     );
+    // Say so: an event that arrives before the binding goes to the global handler only.
+    out({ type: 'binding', channel: command.channel, event: command.event });
   } else if (op === 'trigger') {
     const ok = pusher.channel(command.channel).trigger(command.event, command.data);
     out({ type: 'triggered', ok });

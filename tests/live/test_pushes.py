@@ -228,6 +228,7 @@ async def test_pusher_js_follows_a_shows_comments(
     await client.send(op="subscribe", channel=f"event.{built.event_id}")
     await client.expect(type="subscribed", channel=f"event.{built.event_id}")
     await client.send(op="bind", channel=f"event.{built.event_id}", event="comment")
+    await client.expect(type="binding")
     posted = await comment(http, built, vip, "from pusher-js")
     assert posted.status_code == 201
     got = await client.expect(type="bound")

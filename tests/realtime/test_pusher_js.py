@@ -149,6 +149,7 @@ async def test_pusher_js_presence_members_and_client_event_user_id(
     subscribed = await b.expect(type="subscribed")
     assert set(subscribed["members"]) == {owner.id, member.id}
     await a.send(op="bind", channel=channel, event="client-cheer")
+    await a.expect(type="binding")
     await b.send(op="trigger", channel=channel, event="client-cheer", data={"loud": True})
     assert (await b.expect(type="triggered"))["ok"] is True
     cheer = await a.expect(matches(type="bound", event="client-cheer"))
