@@ -69,6 +69,7 @@ class Version:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base", type=Path, required=True, help="checkout of the base version")
+    parser.add_argument("--this", type=Path, default=ROOT, help="the other (default: this tree)")
     parser.add_argument("--db", default="postgresql", choices=["postgresql", "sqlite"])
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--batch", type=int, default=150, help="requests per batch")
@@ -76,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     kinds = args.kinds.split(",")
     base = Version("base", args.base.resolve(), args.db)
-    this = Version("this", ROOT, args.db)
+    this = Version("this", args.this.resolve(), args.db)
     figures: dict[str, dict[str, list[float]]] = {k: {"base": [], "this": []} for k in kinds}
     try:
         for kind in kinds:  # warm-up: first requests build caches and prepare statements

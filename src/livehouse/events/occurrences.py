@@ -17,7 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock, outbox
@@ -72,8 +72,8 @@ async def sync(session: AsyncSession, event: Event, slots: list[Slot] | None = N
         o for o in existing if o.starts_at in wanted and o.ends_at != wanted[o.starts_at].ends_at
     ]
     await _refuse_if_protected(session, event, gone, moved, wanted)
-    if gone:
-        await session.execute(delete(Occurrence).where(Occurrence.id.in_([o.id for o in gone])))
+    for occurrence in gone:  # through the session: ticketing's sale cache watches date changes
+        await session.delete(occurrence)
     for occurrence in moved:
         occurrence.ends_at = wanted[occurrence.starts_at].ends_at
     have = {o.starts_at for o in existing}

@@ -12,3 +12,7 @@ _scopes.register(
 _scopes.register("order.read", "See an organisation's orders and attendees", roles=_ALL)
 _scopes.register("order.refund", "Refund orders", roles=_MANAGERS)
 _scopes.register("ticket.checkin", "Check attendees in at the door", roles=_ALL)
+
+# Wherever ticketing's tables are loaded, the flush hooks that keep the sale cache's versions
+# true must be registered too (a worker process may never import the modules that read it).
+from livehouse.ticketing import salecache as _salecache  # noqa: E402, F401

@@ -19,6 +19,7 @@ from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.security import keyed_hash
 from livehouse.events.models import Event, EventSession, Occurrence
 from livehouse.orgs.models import Organisation
+from livehouse.ticketing import salecache
 from livehouse.ticketing.models import (
     Coupon,
     OrderLine,
@@ -190,18 +191,25 @@ async def types_on_sale(
     session: AsyncSession, event: Event, public_ids: list[uuid.UUID]
 ) -> tuple[dict[uuid.UUID, TicketType], dict[int, list[TicketVariation]]]:
     """The active ticket types of `event` among `public_ids` (by public id) and their active
-    variations in display order (by type id) — what a basket names, in one round trip."""
+    variations in display order (by type id) — what a basket names: one round trip, or none
+    while the sale cache holds the event's types."""
+    every_type, every_variation = await salecache.cached(
+        session, event.id, "types", lambda: _active_types(session, event)
+    )
+    types = {p: every_type[p] for p in public_ids if p in every_type}
+    return types, {t.id: every_variation[t.id] for t in types.values()}
+
+
+async def _active_types(
+    session: AsyncSession, event: Event
+) -> tuple[dict[uuid.UUID, TicketType], dict[int, list[TicketVariation]]]:
     rows = await session.execute(
         select(TicketType, TicketVariation)
         .outerjoin(
             TicketVariation,
             and_(TicketVariation.ticket_type_id == TicketType.id, TicketVariation.active),
         )
-        .where(
-            TicketType.event_id == event.id,
-            TicketType.active,
-            TicketType.public_id.in_(public_ids),
-        )
+        .where(TicketType.event_id == event.id, TicketType.active)
         .order_by(TicketType.id, TicketVariation.display_order, TicketVariation.id)
     )
     types: dict[uuid.UUID, TicketType] = {}

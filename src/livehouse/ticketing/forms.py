@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from livehouse.events.models import Event
+from livehouse.ticketing import salecache
 from livehouse.ticketing.models import Hold, OrderFormField, TicketType
 
 TYPES = ("text", "number", "date", "select", "checkbox")
@@ -234,7 +235,9 @@ async def check_answers(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The buyer's and attendees' answers, checked and cleaned — or one 422 listing every
     problem."""
-    fields = await fields_of(session, hold.event_id)
+    fields = await salecache.cached(
+        session, hold.event_id, "form", lambda: fields_of(session, hold.event_id)
+    )
     places = _places(hold)
     errors: list[FieldError] = []
     buyer = {f.name: f for f in fields if f.source == "buyer" and _applies(f, set(places))}

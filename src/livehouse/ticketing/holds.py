@@ -27,7 +27,7 @@ from livehouse.events.access import is_public
 from livehouse.events.models import Event, EventSession, Occurrence
 from livehouse.identity.models import Account
 from livehouse.identity.service import age_on
-from livehouse.ticketing import catalog, hooks, inventory, pricing
+from livehouse.ticketing import catalog, hooks, inventory, pricing, salecache
 from livehouse.ticketing.models import Hold, Product, TicketSettings, TicketType, TicketVariation
 
 
@@ -63,15 +63,16 @@ def _hold_minutes(settings: TicketSettings) -> int:
 async def pick_occurrence(
     session: AsyncSession, event: Event, public_id: uuid.UUID | None
 ) -> Occurrence:
+    """The date a sale is for: the one named, or the only upcoming one (through the sale
+    cache: the next two upcoming dates stay right until the first of them ends)."""
     if public_id is None:
-        upcoming = (
-            await session.scalars(
-                select(Occurrence)
-                .where(Occurrence.event_id == event.id, Occurrence.ends_at > clock.now())
-                .order_by(Occurrence.starts_at)
-                .limit(2)
-            )
-        ).all()
+        upcoming = await salecache.cached(
+            session,
+            event.id,
+            "upcoming",
+            lambda: _upcoming(session, event),
+            valid_until=lambda dates: min((d.ends_at for d in dates), default=None),
+        )
         if len(upcoming) != 1:
             raise ValidationFailed.field(
                 "occurrence_id",
@@ -81,13 +82,34 @@ async def pick_occurrence(
             )
         keep(session, upcoming[0])
         return upcoming[0]
-    occurrence = await session.scalar(
-        select(Occurrence).where(Occurrence.public_id == public_id, Occurrence.event_id == event.id)
+    occurrence = await salecache.cached(
+        session,
+        event.id,
+        ("date", public_id),
+        lambda: session.scalar(
+            select(Occurrence).where(
+                Occurrence.public_id == public_id, Occurrence.event_id == event.id
+            )
+        ),
     )
     if occurrence is None:
         raise ValidationFailed.field("occurrence_id", "Not a date of this event")
     keep(session, occurrence)
     return occurrence
+
+
+async def _upcoming(session: AsyncSession, event: Event) -> list[Occurrence]:
+    """The event's next two dates that have not ended."""
+    return list(
+        (
+            await session.scalars(
+                select(Occurrence)
+                .where(Occurrence.event_id == event.id, Occurrence.ends_at > clock.now())
+                .order_by(Occurrence.starts_at)
+                .limit(2)
+            )
+        ).all()
+    )
 
 
 def check_on_sale(event: Event, occurrence: Occurrence, settings: TicketSettings) -> None:

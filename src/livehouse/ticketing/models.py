@@ -51,6 +51,9 @@ class TicketSettings(Base):
     waiting_list: Mapped[bool] = mapped_column(Boolean, default=False)
     digital_pass: Mapped[bool] = mapped_column(Boolean, default=True)
     special_instruction: Mapped[str | None] = mapped_column(Text)
+    # Bumped with every change to the event's dates, sessions, ticket types, variations or
+    # order form: what the per-process sale cache checks its entries against (salecache.py).
+    sale_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TicketType(IdMixin, TimestampMixin, Base):
