@@ -1,16 +1,17 @@
 """What every sale of an event reads and only its organiser changes — its upcoming dates, its
 ticket types with their variations, its order form — kept in this process between requests.
 
-A purchase read them in three statements every time, ~a quarter of its CPU (measured with
+A purchase read them in three statements every time, ~15 % of its CPU (measured with
 bench/compare_cpu.py). An entry is used only while it matches `ticket_settings.sale_version`,
 which every sale reads anyway with the event (`catalog.event_for_sale`), so a change committed
 on any node is seen by the next sale on every node, as when nothing was cached:
 
-- The version is bumped in the transaction that makes the change, by a flush hook that sees
-  every new, changed or deleted row of the classes in `WATCHED` (`_note_changes` →
-  `_bump_versions`). Bulk UPDATE/DELETE statements on their tables would slip past it, so they
-  are refused (`_refuse_bulk_changes`); the database's own cascades into those tables start
-  from a watched row (an event's date or session, a ticket type) whose deletion bumps.
+- The version is bumped in the transaction that makes the change, at its commit, for every
+  event whose rows of the classes in `WATCHED` a flush created, changed or deleted
+  (`_note_changes` → `_bump_at_commit`). Bulk UPDATE/DELETE statements on their tables would
+  slip past the flush, so they are refused (`_refuse_bulk_changes`); the database's own
+  cascades into those tables start from a watched row (an event's date or session, a ticket
+  type) whose deletion bumps.
 - A sale reads the version before the data, so an entry never holds data older than its
   version says (a change committed in between gives newer data under the older number: the next
   sale, seeing the new number, reloads).
@@ -52,6 +53,7 @@ _WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
 _ENTRIES = 2048
 _PENDING = "sale_catalogue_pending"  # session.info: event ids whose watched rows this flush changes
 _CHANGED = "sale_catalogue_changed"  # session.info: this unit of work changed watched rows
+_COMMITTING = "sale_catalogue_committing"  # session.info: between before_commit and its end
 
 
 @dataclass
@@ -168,10 +170,7 @@ def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
             pending.add(event_id)
 
 
-@sa_event.listens_for(Session, "after_flush")
-def _bump_versions(session: Session, _context: Any) -> None:
-    # After the flush: a new row's event id is set by then, and the bump is in the same
-    # transaction as the change it announces.
+def _bump(session: Session) -> None:
     event_ids = session.info.pop(_PENDING, None)
     if event_ids:
         settings = TicketSettings.__table__
@@ -180,6 +179,30 @@ def _bump_versions(session: Session, _context: Any) -> None:
             .where(settings.c.event_id.in_(sorted(event_ids)))
             .values(sale_version=settings.c.sale_version + 1)
         )
+
+
+# The bump waits for the commit: the settings row is then locked for the last moment of the
+# transaction only, after every other row it changes — two organisers changing different types
+# of one event cannot each hold a row the other needs. It is still inside the transaction: a
+# change and its bump are seen together or not at all.
+@sa_event.listens_for(Session, "before_commit")
+def _bump_at_commit(session: Session) -> None:
+    session.info[_COMMITTING] = True
+    _bump(session)
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _bump_flushed_while_committing(session: Session, _context: Any) -> None:
+    # The commit flushes what is still pending after `before_commit` has run.
+    if session.info.get(_COMMITTING):
+        _bump(session)
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+def _transaction_over(session: Session) -> None:
+    session.info.pop(_COMMITTING, None)
+    session.info.pop(_PENDING, None)
 
 
 @sa_event.listens_for(Session, "do_orm_execute")
