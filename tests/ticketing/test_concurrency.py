@@ -140,6 +140,37 @@ async def test_per_customer_limit_holds_under_a_rush(
     assert [r.status_code for r in responses].count(201) == 2
 
 
+async def test_coupon_uses_per_customer_hold_under_a_rush(
+    live_client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    shop = await open_shop(live_client, quantity=None)
+    coupon = await live_client.post(
+        f"/v1/events/{shop.event_id}/coupons",
+        headers=shop.owner.headers,
+        json={
+            "code": "TWICE",
+            "discount_type": "percentage",
+            "discount_value": 5000,
+            "uses_per_customer": 2,
+        },
+    )
+    assert coupon.status_code == 201, coupon.text
+    [buyer, other] = await crowd(live_client, 2)
+    path = f"/v1/events/{shop.event_id}/holds"
+    body = {"items": [shop.item(1)], "coupon_code": "TWICE"}
+    responses = await rush(live_client, [buyer] * 30, path, body)
+    assert [r.status_code for r in responses].count(201) == 2
+    refused = [r.json() for r in responses if r.status_code == 409]
+    assert len(refused) == 28
+    assert all(
+        p["errors"] == [{"field": "coupon_code", "message": "Used up for you"}] for p in refused
+    )
+    # Another buyer's uses are their own.
+    assert (await rush(live_client, [other], path, body))[0].status_code == 201
+    without = await rush(live_client, [buyer], path, {"items": [shop.item(1)]})
+    assert without[0].status_code == 201, "the limit is on the coupon, not on buying"
+
+
 async def test_released_places_are_sold_again_not_twice(
     live_client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

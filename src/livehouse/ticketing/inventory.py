@@ -5,7 +5,9 @@
     UPDATE ticket_stock SET taken = taken + :n
      WHERE id = :id AND taken + :n <= (SELECT quantity FROM ticket_types …)
 
-A row count of 0 means "not enough left": `take` raises and the caller's transaction rolls back,
+The per-customer counters (seats per ticket type, uses per coupon) are one conditional upsert
+each instead (`_build_customer_upserts`): their row is usually new. A row count of 0 means
+"not enough left": `take` raises and the caller's transaction rolls back,
 undoing the counters it already moved. There is no read-then-write race on SQLite or
 PostgreSQL: on PostgreSQL the UPDATE locks the row and re-checks the condition against the
 committed value; SQLite writers are serialised by BEGIN IMMEDIATE. Counters are always taken in
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, case, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core.db import insert_ignore
@@ -100,8 +103,6 @@ def _build_counter_updates() -> dict[str, Any]:
         _limit(Occurrence.capacity, Occurrence, _p("occurrence")),
         _limit(Event.capacity, Event, _p("event")),
     )
-    per_customer = _limit(TicketType.max_per_customer, TicketType, _p("type"))
-    coupon_per_customer = _limit(Coupon.uses_per_customer, Coupon, _p("coupon"))
     statements = {
         "ticket": update(TicketStock)
         .where(
@@ -116,21 +117,6 @@ def _build_counter_updates() -> dict[str, Any]:
             or_(capacity.is_(None), EventStock.taken + _p("n") <= capacity),
         )
         .values(taken=EventStock.taken + _p("n")),
-        "customer": update(CustomerPurchases)
-        .where(
-            CustomerPurchases.ticket_type_id == _p("type"),
-            CustomerPurchases.occurrence_id == _p("occurrence"),
-            CustomerPurchases.account_id == _p("account"),
-            or_(per_customer.is_(None), CustomerPurchases.taken + _p("n") <= per_customer),
-        )
-        .values(taken=CustomerPurchases.taken + _p("n")),
-        "coupon_customer": update(CouponCustomerUse)
-        .where(
-            CouponCustomerUse.coupon_id == _p("coupon"),
-            CouponCustomerUse.account_id == _p("account"),
-            or_(coupon_per_customer.is_(None), CouponCustomerUse.used < coupon_per_customer),
-        )
-        .values(used=CouponCustomerUse.used + 1),
     }
     return {
         name: statement.execution_options(synchronize_session=False)
@@ -139,6 +125,58 @@ def _build_counter_updates() -> dict[str, Any]:
 
 
 _COUNTERS = _build_counter_updates()
+
+
+def _build_customer_upserts(insert: Any) -> dict[str, Any]:
+    """The per-customer counters as one conditional upsert each, in a dialect's INSERT: most
+    buyers buy once, so their row is new nearly every time, and finding that out first (UPDATE
+    that matches nothing, look, insert, UPDATE again) cost four statements. The new row is
+    inserted only if `n` fits the limit, an existing one grows only if its total still fits;
+    either way a row count of 0 means "over the limit". On PostgreSQL the conflicting row is
+    locked and the condition checked against its committed value, as for an UPDATE.
+    (SQLite needs the WHERE on the SELECT to read ON CONFLICT as the upsert's.)"""
+    statements = {}
+    for name, model, keys, column, step, limit in (
+        (
+            "customer",
+            CustomerPurchases,
+            {"ticket_type_id": "type", "occurrence_id": "occurrence", "account_id": "account"},
+            "taken",
+            _p("n"),
+            _limit(TicketType.max_per_customer, TicketType, _p("type")),
+        ),
+        (
+            "coupon_customer",
+            CouponCustomerUse,
+            {"coupon_id": "coupon", "account_id": "account"},
+            "used",
+            literal(1, Integer),
+            _limit(Coupon.uses_per_customer, Coupon, _p("coupon")),
+        ),
+    ):
+        new_row = select(*(_p(param) for param in keys.values()), step).where(
+            or_(limit.is_(None), step <= limit)
+        )
+        table = model.__table__  # a Core statement: the ORM's bulk INSERT takes no SELECT
+        statement = insert(table).from_select([*keys, column], new_row)
+        total = table.c[column] + statement.excluded[column]
+        statements[name] = statement.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={column: total},
+            where=or_(limit.is_(None), total <= limit),
+        )
+    return statements
+
+
+_CUSTOMER_UPSERTS = {
+    "postgresql": _build_customer_upserts(postgresql.insert),
+    "sqlite": _build_customer_upserts(sqlite.insert),
+}
+
+
+async def _customer_counter(session: AsyncSession, name: str, params: dict[str, Any]) -> bool:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return await _conditional(session, _CUSTOMER_UPSERTS[dialect][name], params)
 
 
 async def _conditional(
@@ -230,12 +268,7 @@ async def take(session: AsyncSession, need: Need) -> None:
             "p_account": need.account_id,
             "p_n": n,
         }
-        key = {
-            "ticket_type_id": type_id,
-            "occurrence_id": occurrence,
-            "account_id": need.account_id,
-        }
-        if not await _counter(session, "customer", params, CustomerPurchases, key, "taken"):
+        if not await _customer_counter(session, "customer", params):
             most = await session.scalar(
                 select(TicketType.max_per_customer).where(TicketType.id == type_id)
             )
@@ -245,8 +278,7 @@ async def take(session: AsyncSession, need: Need) -> None:
             )
     if need.coupon_id is not None:
         params = {"p_coupon": need.coupon_id, "p_account": need.account_id}
-        key = {"coupon_id": need.coupon_id, "account_id": need.account_id}
-        if not await _counter(session, "coupon_customer", params, CouponCustomerUse, key, "used"):
+        if not await _customer_counter(session, "coupon_customer", params):
             raise Conflict(
                 "You have used this coupon as often as it allows",
                 extra={"errors": [{"field": "coupon_code", "message": "Used up for you"}]},
