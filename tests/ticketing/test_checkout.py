@@ -11,6 +11,7 @@ from tests.support.auth import signed_up
 from tests.support.messages import Mailbox
 from tests.support.ticketing import (
     CARD,
+    add_coupon,
     add_ticket_type,
     bought,
     hold,
@@ -169,12 +170,7 @@ async def test_pricing_with_coupon_early_bird_service_charge_and_tax(
             "ends_at": (now.replace(year=now.year + 1)).isoformat(),
         },
     )
-    coupon = await client.post(
-        f"/v1/events/{shop.event_id}/coupons",
-        headers=shop.owner.headers,
-        json={"code": "SPRING", "discount_type": "fixed", "discount_value": 1000},
-    )
-    assert coupon.status_code == 201, coupon.text
+    await add_coupon(client, shop, "SPRING", discount_type="fixed", discount_value=1000)
     buyer = await signed_up(client, "fan")
     body = (await hold(client, buyer, shop, shop.item(2), coupon_code="spring")).json()
     quote = body["quote"]

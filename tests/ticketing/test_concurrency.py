@@ -13,7 +13,7 @@ from livehouse.core.db import unit_of_work
 from livehouse.core.runtime import Runtime
 from livehouse.ticketing.models import EventStock, Hold, Ticket, TicketStock
 from tests.support.auth import Person, unique_email
-from tests.support.ticketing import CARD, add_ticket_type, open_shop, settings
+from tests.support.ticketing import CARD, add_coupon, add_ticket_type, open_shop, settings
 
 BUYERS = 200
 
@@ -102,17 +102,7 @@ async def test_coupon_uses_hold_under_a_rush(
     live_client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     shop = await open_shop(live_client, quantity=None)
-    coupon = await live_client.post(
-        f"/v1/events/{shop.event_id}/coupons",
-        headers=shop.owner.headers,
-        json={
-            "code": "FIRST10",
-            "discount_type": "percentage",
-            "discount_value": 5000,
-            "uses_per_coupon": 10,
-        },
-    )
-    assert coupon.status_code == 201
+    await add_coupon(live_client, shop, "FIRST10", uses_per_coupon=10)
     people = await crowd(live_client, BUYERS)
     responses = await rush(
         live_client,
@@ -144,17 +134,7 @@ async def test_coupon_uses_per_customer_hold_under_a_rush(
     live_client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     shop = await open_shop(live_client, quantity=None)
-    coupon = await live_client.post(
-        f"/v1/events/{shop.event_id}/coupons",
-        headers=shop.owner.headers,
-        json={
-            "code": "TWICE",
-            "discount_type": "percentage",
-            "discount_value": 5000,
-            "uses_per_customer": 2,
-        },
-    )
-    assert coupon.status_code == 201, coupon.text
+    await add_coupon(live_client, shop, "TWICE", uses_per_customer=2)
     [buyer, other] = await crowd(live_client, 2)
     path = f"/v1/events/{shop.event_id}/holds"
     body = {"items": [shop.item(1)], "coupon_code": "TWICE"}
