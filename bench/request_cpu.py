@@ -1,6 +1,7 @@
 """CPU time of one request, in process: where the checkout's throughput goes.
 
     uv run python bench/request_cpu.py [--db sqlite,postgresql] [--purchases 400] [--split]
+                                       [--buyers 1]
 
 The app runs in this process behind httpx's ASGI transport (no sockets, no server), one request
 at a time, against a fresh SQLite file or a throwaway PostgreSQL, set up as bench/checkout.py
@@ -10,6 +11,8 @@ machine is shared and noisy), the median is printed too. The baseline is `GET /h
 cheapest request the framework and our middleware serve; `GET /v1/me` adds authentication and
 one row; the purchase is `POST /v1/events/{id}/orders` (hold, card payment, order, ticket, pass).
 `--split` adds the CPU time spent inside each kind of SQLAlchemy session call per purchase.
+`--buyers N` (N > 1) adds `first_purchase`: each a purchase by one of N - 1 buyers who have not
+bought yet, with a token the app has not seen (most real buyers buy once).
 Prints one JSON line per database.
 """
 
@@ -83,11 +86,16 @@ def time_session_calls() -> tuple[collections.Counter[str], collections.Counter[
 
 
 @contextlib.asynccontextmanager
-async def requests(url: str, work: Path, purchases: int) -> AsyncIterator[dict[str, Call]]:
+async def requests(
+    url: str, work: Path, purchases: int, buyers: int = 1
+) -> AsyncIterator[dict[str, Call]]:
     """The app in this process on a database set up as bench/checkout.py does (room for
-    `purchases`): one coroutine function per request kind, each asserting success."""
+    `purchases`, `buyers` accounts): one coroutine function per request kind, each asserting
+    success. `first_purchase` is a purchase by a buyer who has bought nothing yet (one of the
+    `buyers` - 1 others each time)."""
     os.environ.update(checkout.environment(url, work))
-    plan = await checkout.setup(1, 10 * purchases + 1000)
+    plan = await checkout.setup(buyers, 10 * purchases + 1000)
+    newcomers = iter(plan["tokens"][1:])
     import httpx
     from asgi_lifespan import LifespanManager
 
@@ -111,7 +119,12 @@ async def requests(url: str, work: Path, purchases: int) -> AsyncIterator[dict[s
             response = await http.request(method, path, **kwargs)
             assert response.status_code < 300, response.text
 
+        def first_purchase() -> Awaitable[None]:
+            headers = {"Authorization": f"Bearer {next(newcomers)}"}
+            return ok("POST", f"/v1/events/{plan['event_id']}/orders", json=order, headers=headers)
+
         yield {
+            "first_purchase": first_purchase,
             "healthz": lambda: ok("GET", "/healthz"),
             "me": lambda: ok("GET", "/v1/me", headers=auth),
             "event": lambda: ok("GET", f"/v1/events/{plan['event_id']}"),
@@ -137,13 +150,17 @@ def database(kind: str) -> Iterator[tuple[str, Path]]:
 
 
 async def measure(kind: str, url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    async with requests(url, work, args.purchases) as calls:
+    async with requests(url, work, args.purchases, args.buyers) as calls:
         figures = {
             "healthz": await cpu_per_call(calls["healthz"], 400),
             "me": await cpu_per_call(calls["me"], 400),
             "event": await cpu_per_call(calls["event"], 400),
             "purchase": await cpu_per_call(calls["purchase"], args.purchases),
         }
+        if args.buyers > 1:  # (the warm-up batch takes newcomers too)
+            newcomers = args.buyers - 1
+            batch = newcomers // (BATCHES + 1)
+            figures["first_purchase"] = await cpu_per_call(calls["first_purchase"], batch * BATCHES)
         line: dict[str, Any] = {"bench": "request_cpu", "db": kind}
         for name, (fastest, median) in figures.items():
             line[f"{name}_ms"] = fastest
@@ -166,6 +183,9 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--purchases", type=int, default=400)
     parser.add_argument("--split", action="store_true", help="CPU inside session calls")
+    parser.add_argument(
+        "--buyers", type=int, default=1, help="> 1: also first purchases by that many buyers"
+    )
     args = parser.parse_args()
     for kind in args.db.split(","):
         with database(kind) as (url, work):
