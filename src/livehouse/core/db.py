@@ -284,12 +284,16 @@ def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
     _unit_of(session).after_rollback(callback)
 
 
+def dialect_name(session: AsyncSession) -> str:
+    """The database behind the session: "postgresql" or "sqlite"."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> Any:
     """INSERT … ON CONFLICT DO NOTHING on either database: create-if-missing without a race."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
     return insert(model).values(rows).on_conflict_do_nothing()
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import Integer, and_, bindparam, case, func, literal, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livehouse.core.db import insert_ignore
+from livehouse.core.db import dialect_name, insert_ignore
 from livehouse.core.errors import Conflict
 from livehouse.events.models import Event, Occurrence
 from livehouse.ticketing.models import (
@@ -175,8 +175,7 @@ _CUSTOMER_UPSERTS = {
 
 
 async def _customer_counter(session: AsyncSession, name: str, params: dict[str, Any]) -> bool:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return await _conditional(session, _CUSTOMER_UPSERTS[dialect][name], params)
+    return await _conditional(session, _CUSTOMER_UPSERTS[dialect_name(session)][name], params)
 
 
 async def _conditional(

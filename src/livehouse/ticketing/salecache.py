@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -101,7 +101,7 @@ def _version(session: AsyncSession, event_id: int) -> tuple[uuid.UUID, int] | No
     settings = sync.identity_map.get(identity_key(TicketSettings, event_id))
     if event is None or settings is None or sync.info.get(_CHANGED):
         return None
-    if any(isinstance(row, WATCHED) for row in itertools.chain(sync.new, sync.dirty, sync.deleted)):
+    if any(_watched_changes(sync)):
         return None  # changes not flushed yet
     return event.public_id, settings.sale_version
 
@@ -132,11 +132,6 @@ def _attach(session: AsyncSession, copy: Any) -> Any:
     return row
 
 
-def forget() -> None:
-    """Drop every entry (tests that compare cached and uncached reads)."""
-    _entries.clear()
-
-
 # --- keeping versions true ------------------------------------------------------------------
 
 
@@ -153,13 +148,16 @@ def _event_id_of(session: Session, row: Any) -> int | None:
     return session.connection().scalar(select(TicketType.event_id).where(TicketType.id == type_id))
 
 
+def _watched_changes(session: Session) -> Iterator[Any]:
+    """The session's new, changed and deleted rows of the classes in `WATCHED`."""
+    for row in itertools.chain(session.new, session.dirty, session.deleted):
+        if isinstance(row, WATCHED):
+            yield row
+
+
 @sa_event.listens_for(Session, "before_flush")
 def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
-    rows = [
-        row
-        for row in itertools.chain(session.new, session.dirty, session.deleted)
-        if isinstance(row, WATCHED)
-    ]
+    rows = list(_watched_changes(session))
     if not rows:
         return
     session.info[_CHANGED] = True
