@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from livehouse.core import clock
+from livehouse.core.db import unit_of_work
 from livehouse.core.runtime import Runtime
+from livehouse.ticketing.models import Hold
 from tests.support.auth import signed_up
-from tests.support.messages import Mailbox
+from tests.support.messages import Mailbox, code_in, text_of
 from tests.support.ticketing import (
     CARD,
     add_coupon,
@@ -75,6 +78,53 @@ async def test_one_step_purchase_and_its_idempotent_retry(client: httpx.AsyncCli
     orders = (await client.get("/v1/me/orders", headers=buyer.headers)).json()["items"]
     assert len(orders) == 1 and orders[0]["status"] == "paid"
     assert len((await client.get("/v1/me/tickets", headers=buyer.headers)).json()["items"]) == 3
+
+
+async def test_one_step_purchase_keeps_a_hold_only_while_its_card_is_challenged(
+    client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+) -> None:
+    shop = await open_shop(client, quantity=2)
+    challenged = await signed_up(client, "fan")
+    response = await purchase(client, challenged, shop, card={**CARD, "number": "4000000000003220"})
+    assert response.status_code == 201, response.text
+    pending = response.json()
+    assert pending["status"] == "pending" and pending["payment"]["status"] == "requires_action"
+    assert await holds_by_status(runtime) == {"active": 1}, "its places wait for the code"
+    _, paid_at_once = await bought(client, shop)
+    assert paid_at_once["status"] == "paid"
+    assert await holds_by_status(runtime) == {"active": 1}, "a card that pays leaves no hold"
+    late = await purchase(client, await signed_up(client, "fan"), shop)
+    assert late.status_code == 409, "the challenged order's place is still taken"
+
+    code = code_in(
+        text_of(await mailbox.wait_for(runtime, to=challenged.email, subject="payment code"))
+    )
+    answered = await client.post(
+        f"/v1/payments/{pending['payment']['id']}/challenge",
+        headers=challenged.headers,
+        json={"code": code},
+    )
+    assert answered.status_code == 200, answered.text
+    order = await client.get(f"/v1/me/orders/{pending['id']}", headers=challenged.headers)
+    assert order.json()["status"] == "paid" and len(order.json()["tickets"]) == 1
+    assert await holds_by_status(runtime) == {"converted": 1}
+
+    # Both orders are undone from their own rows: a full refund puts each place back on sale.
+    for paid in (pending, paid_at_once):
+        refunded = await client.post(
+            f"/v1/events/{shop.event_id}/orders/{paid['id']}/refunds",
+            headers=shop.owner.headers,
+            json={},
+        )
+        assert refunded.json()["status"] == "refunded", refunded.text
+    types = (await client.get(f"/v1/events/{shop.event_id}/ticket-types")).json()
+    assert types[0]["available"] == 2
+
+
+async def holds_by_status(runtime: Runtime) -> dict[str, int]:
+    async with unit_of_work(runtime.database, write=False) as session:
+        rows = await session.execute(select(Hold.status, func.count()).group_by(Hold.status))
+        return {status: count for status, count in rows.all()}
 
 
 async def test_free_orders_skip_payment(client: httpx.AsyncClient) -> None:

@@ -101,7 +101,8 @@ async def purchase(
 ) -> Order:
     """Hold, check out and pay by card in one transaction: the checks and outcome of
     `holds.create_hold` → `checkout` → paying the payment with `card`. Nobody can see the hold
-    before COMMIT, so it is written once, already converted when the card pays, and the card
+    before COMMIT, so it is written only if the order waits for its payment (a card challenge;
+    see `_write`), and the card
     provider here moves no money until commit, so the stock counters are taken at the very end,
     right before COMMIT (after the answer is built): a hot counter row stays locked only for
     those statements and the commit, and if it is sold out, all of this rolls back unseen."""
@@ -176,16 +177,21 @@ async def _place(
 
 
 async def _write(session: AsyncSession, made: Made, payment: Payment) -> None:
-    """Write a new order as it stands now: its hold if that is new too, its payment, the order
-    naming both, its lines. Once."""
+    """Write a new order as it stands now: its hold if that is new too and still needed, its
+    payment, the order naming both, its lines. Once.
+
+    A hold made with its order and already converted (the card paid in this request) is not
+    written: nobody ever saw it, and a paid order is undone from its own rows (its tickets give
+    the seats back, `void_tickets`), so the row would only cost an INSERT on every sale."""
     if made.written:
         return
     made.written = True
-    if made.hold.id is None:
-        session.add(made.hold)
+    hold = made.hold
+    if hold.id is None and hold.status != "converted":
+        session.add(hold)
     await session.flush()  # the hold and the payment: the order names them
     order = made.order
-    order.hold_id, order.payment_id = made.hold.id, payment.id
+    order.hold_id, order.payment_id = hold.id, payment.id
     session.add(order)
     await session.flush()
     for line in made.lines:
