@@ -19,6 +19,7 @@ from tests.support.auth import (
     token,
     unique_email,
 )
+from tests.support.sql import statements
 
 
 async def account_count(runtime: Runtime) -> int:
@@ -109,10 +110,13 @@ async def test_email_availability(client: httpx.AsyncClient) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "email"
 
 
-async def test_me_read_and_update(client: httpx.AsyncClient) -> None:
+async def test_me_read_and_update(client: httpx.AsyncClient, runtime: Runtime) -> None:
     person = await signed_up(client)
-    me = await client.get("/v1/me", headers=person.headers)
+    with statements(runtime) as sent:
+        me = await client.get("/v1/me", headers=person.headers)
     assert me.status_code == 200 and me.json()["email"] == person.email
+    reads = [s for s in sent if "FROM accounts" in s]
+    assert len(reads) == 1, "the account authentication loaded is the one shown"
     changed = await client.patch(
         "/v1/me",
         headers=person.headers,

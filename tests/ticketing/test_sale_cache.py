@@ -5,13 +5,10 @@ them reaches the very next sale."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import update
 
 from livehouse.core import clock
@@ -22,25 +19,10 @@ from livehouse.ticketing import catalog, holds
 from livehouse.ticketing.models import TicketType
 from tests.support.auth import signed_up
 from tests.support.events import local, single
+from tests.support.sql import statements
 from tests.support.ticketing import Shop, add_ticket_type, open_shop, purchase, settings
 
 CATALOGUE_TABLES = ("event_occurrences", "ticket_types", "ticket_variations", "order_form_fields")
-
-
-@contextmanager
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    engine = runtime.database.engine.sync_engine
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
 
 
 def catalogue_reads(sent: list[str]) -> list[str]:

@@ -42,8 +42,8 @@ ACCEPTED = {
 
 
 async def my_account(db: DbSession, principal: Principal) -> Account:
-    assert principal.account_public_id is not None
-    return await service.get_account(db, principal.account_public_id)
+    assert principal.account_id is not None
+    return await service.get_account_by_id(db, principal.account_id)
 
 
 # ---- e-mail verification ----------------------------------------------------------------------

@@ -122,7 +122,16 @@ async def register(
 
 
 async def get_account(session: AsyncSession, public_id: uuid.UUID) -> Account:
-    account = await session.scalar(select(Account).where(Account.public_id == public_id))
+    return _present(await session.scalar(select(Account).where(Account.public_id == public_id)))
+
+
+async def get_account_by_id(session: AsyncSession, account_id: int) -> Account:
+    """By internal id: the session's identity map answers when this request has the row
+    already (authentication loads the signed-in account), no query."""
+    return _present(await session.get(Account, account_id))
+
+
+def _present(account: Account | None) -> Account:
     if account is None or account.status == "erased":
         raise NotFound("No such account")
     return account
