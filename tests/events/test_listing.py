@@ -12,6 +12,7 @@ from livehouse.core import clock
 from livehouse.core.runtime import Runtime
 from tests.support.auth import add_member, create_org, signed_up
 from tests.support.events import ONLINE, VENUE, create_event, published_event
+from tests.support.sql import statements
 
 
 def ids(response: httpx.Response) -> list[str]:
@@ -284,3 +285,32 @@ async def test_related_events_and_suggestions(client: httpx.AsyncClient) -> None
 def ids_of(response: httpx.Response) -> list[str]:
     assert response.status_code == 200, response.text
     return [e["id"] for e in response.json()]
+
+
+async def test_a_page_from_many_organisations_costs_what_a_page_from_one_does(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    async def page_statements() -> tuple[list[dict[str, Any]], int]:
+        with statements(runtime) as sent:
+            response = await client.get("/v1/events")
+        assert response.status_code == 200, response.text
+        return response.json()["items"], len(sent)
+
+    owners = [await signed_up(client, f"owner{n}") for n in range(3)]
+    orgs = [await create_org(client, owner) for owner in owners]
+    await published_event(client, owners[0], orgs[0]["id"], name="First")
+    _, one_org = await page_statements()
+    for owner, org in zip(owners[1:], orgs[1:], strict=True):
+        await published_event(client, owner, org["id"], name=f"Of {org['name']}")
+    hides = await client.patch(
+        f"/v1/orgs/{orgs[2]['id']}/privacy-settings",
+        headers=owners[2].headers,
+        json={"hide_reviews_on_my_organisation_profile": True},
+    )
+    assert hides.status_code == 200, hides.text
+    items, three_orgs = await page_statements()
+    assert three_orgs == one_org, "organisations are read for the whole page at once"
+    by_org = {e["org_id"]: e for e in items}
+    assert set(by_org) == {org["id"] for org in orgs}
+    assert by_org[orgs[2]["id"]]["metrics"]["review_count"] is None, "its own privacy"
+    assert [by_org[org["id"]]["metrics"]["review_count"] for org in orgs[:2]] == [0, 0]

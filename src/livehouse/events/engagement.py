@@ -32,25 +32,29 @@ from livehouse.orgs import privacy
 
 
 async def metrics_for(session: AsyncSession, event_ids: list[int]) -> dict[int, EventMetrics]:
+    """Saves, shares and reviews of a page of events: one query, each count an indexed lookup."""
     if not event_ids:
         return {}
-    out = {event_id: EventMetrics() for event_id in event_ids}
-    for model, field in ((Save, "saved_count"), (Share, "shared_count")):
-        rows = await session.execute(
-            select(model.event_id, func.count())
-            .where(model.event_id.in_(event_ids))
-            .group_by(model.event_id)
-        )
-        for event_id, count in rows:
-            setattr(out[event_id], field, count)
+
+    def per_event(model: Any, *columns: Any) -> Any:
+        return select(*columns).where(model.event_id == Event.id).scalar_subquery()
+
     rows = await session.execute(
-        select(Review.event_id, func.count(), func.avg(Review.rating))
-        .where(Review.event_id.in_(event_ids))
-        .group_by(Review.event_id)
+        select(
+            Event.id,
+            per_event(Save, func.count()),
+            per_event(Share, func.count()),
+            per_event(Review, func.count()),
+            per_event(Review, func.avg(Review.rating)),
+        ).where(Event.id.in_(event_ids))
     )
-    for event_id, count, average in rows:
-        out[event_id].review_count = count
-        out[event_id].review_rating_average = round(float(average), 2)
+    out = {event_id: EventMetrics() for event_id in event_ids}
+    for event_id, saved, shared, reviewed, average in rows:
+        metrics = out[event_id]
+        metrics.saved_count, metrics.shared_count = saved, shared
+        if reviewed:
+            metrics.review_count = reviewed
+            metrics.review_rating_average = round(float(average), 2)
     return out
 
 

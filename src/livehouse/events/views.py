@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,16 +11,8 @@ from livehouse.core import clock
 from livehouse.events import engagement, lifecycle, occurrences
 from livehouse.events.models import Event
 from livehouse.events.schemas import EventOut
+from livehouse.orgs import privacy
 from livehouse.orgs import service as orgs
-
-
-async def org_public_ids(session: AsyncSession, org_ids: set[int]) -> dict[int, uuid.UUID]:
-    out: dict[int, uuid.UUID] = {}
-    for org_id in org_ids:
-        public_id = await orgs.org_public_id(session, org_id)
-        if public_id is not None:
-            out[org_id] = public_id
-    return out
 
 
 async def present(
@@ -31,7 +22,9 @@ async def present(
     ids = [e.id for e in events]
     now = clock.now()
     counts = await engagement.metrics_for(session, ids)
-    for org_id in {e.org_id for e in events}:
+    org_ids = {e.org_id for e in events}
+    await privacy.settings_rows(session, org_ids)  # one query for the page's privacy questions
+    for org_id in org_ids:
         shown, _ = await engagement.review_privacy(session, org_id, org_id in private_orgs)
         if not shown:  # the organisation hides its reviews from outsiders
             for event in events:
@@ -39,11 +32,11 @@ async def present(
                     counts[event.id].review_count = None
                     counts[event.id].review_rating_average = None
     upcoming = await occurrences.next_occurrences(session, ids)
-    org_ids = await org_public_ids(session, {e.org_id for e in events})
+    public_ids = await orgs.org_public_ids(session, org_ids)
     return [
         EventOut.of(
             event,
-            org_public_id=org_ids[event.org_id],
+            org_public_id=public_ids[event.org_id],
             status=lifecycle.status_of(event, now),
             ended=lifecycle.has_ended(event, now),
             metrics=counts[event.id],

@@ -19,7 +19,7 @@ The team (and a master's team, and platform admins) always sees the whole profil
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -67,7 +67,7 @@ async def settings_row(session: AsyncSession, org_id: int, *, create: bool) -> O
     """The organisation's settings row, read once per unit of work — found or not (most
     organisations never write one, and a page asks several questions of it). Every read and
     write of the row goes through here, so the memo cannot go stale."""
-    memo: dict[int, OrgSettings | None] = session.info.setdefault("orgs.settings_rows", {})
+    memo = _memo(session)
     if org_id in memo and (memo[org_id] is not None or not create):
         return memo[org_id]
     row = await session.get(OrgSettings, org_id)
@@ -80,6 +80,31 @@ async def settings_row(session: AsyncSession, org_id: int, *, create: bool) -> O
             row = await session.get(OrgSettings, org_id, populate_existing=True)
     memo[org_id] = row
     return row
+
+
+def _memo(session: AsyncSession) -> dict[int, OrgSettings | None]:
+    memo: dict[int, OrgSettings | None] = session.info.setdefault("orgs.settings_rows", {})
+    return memo
+
+
+async def settings_rows(
+    session: AsyncSession, org_ids: Iterable[int]
+) -> dict[int, OrgSettings | None]:
+    """Several organisations' settings rows in one query (a page of events from many
+    organisations), into the memo `settings_row` reads: later questions about them are free."""
+    memo = _memo(session)
+    wanted = set(org_ids)
+    missing = sorted(wanted - memo.keys())
+    if missing:
+        found = {
+            row.org_id: row
+            for row in await session.scalars(
+                select(OrgSettings).where(OrgSettings.org_id.in_(missing))
+            )
+        }
+        for org_id in missing:
+            memo[org_id] = found.get(org_id)
+    return {org_id: memo[org_id] for org_id in wanted}
 
 
 async def settings_of(session: AsyncSession, org_id: int) -> Settings:
@@ -126,21 +151,9 @@ STATUS_FLAGS = ("muted", "locked", "verified", "transaction_on_hold")
 
 
 async def extended_status(session: AsyncSession, org_ids: list[int]) -> dict[int, dict[str, bool]]:
-    rows = (
-        {
-            row.org_id: row
-            for row in await session.scalars(
-                select(OrgSettings).where(OrgSettings.org_id.in_(org_ids))
-            )
-        }
-        if org_ids
-        else {}
-    )
+    rows = await settings_rows(session, org_ids)
     return {
-        org_id: {
-            flag: bool(getattr(rows[org_id], flag)) if org_id in rows else False
-            for flag in STATUS_FLAGS
-        }
+        org_id: {flag: bool(getattr(rows[org_id], flag, False)) for flag in STATUS_FLAGS}
         for org_id in org_ids
     }
 

@@ -15,7 +15,7 @@ still bounded by their token). One hop only: a master is never itself a follower
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from slugify import slugify
@@ -33,6 +33,17 @@ from livehouse.orgs.models import Customer, Membership, Organisation, Relation
 
 async def org_public_id(session: AsyncSession, org_id: int) -> uuid.UUID | None:
     return await session.scalar(select(Organisation.public_id).where(Organisation.id == org_id))
+
+
+async def org_public_ids(session: AsyncSession, org_ids: Iterable[int]) -> dict[int, uuid.UUID]:
+    """Public ids of several organisations, one query (those that exist)."""
+    wanted = set(org_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Organisation.id, Organisation.public_id).where(Organisation.id.in_(wanted))
+    )
+    return {org_id: public_id for org_id, public_id in rows}
 
 
 async def org_internal_id(session: AsyncSession, public_id: uuid.UUID) -> int | None:
