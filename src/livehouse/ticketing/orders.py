@@ -102,10 +102,10 @@ async def purchase(
     """Hold, check out and pay by card in one transaction: the checks and outcome of
     `holds.create_hold` → `checkout` → paying the payment with `card`. Nobody can see the hold
     before COMMIT, so it is written only if the order waits for its payment (a card challenge;
-    see `_write`), and the card
-    provider here moves no money until commit, so the stock counters are taken at the very end,
-    right before COMMIT (after the answer is built): a hot counter row stays locked only for
-    those statements and the commit, and if it is sold out, all of this rolls back unseen."""
+    see `_write`). The card provider here moves no money until commit, so the stock counters
+    are taken at the very end, right before COMMIT (after the answer is built): a hot counter
+    row stays locked only for those statements and the commit, and if it is sold out, all of
+    this rolls back unseen."""
     hold = await holds.price_hold(session, event, basket, account=account, ip=ip, for_checkout=True)
     order = await _place(session, hold, account=account, buyer=buyer, card=card)
     if order.status == "pending" and card is None:
