@@ -262,6 +262,16 @@ async def test_merchandise_with_tickets(client: httpx.AsyncClient) -> None:
         client, buyer, shop, shop.item(1), merchandise=[{"product_id": product_id, "quantity": 1}]
     )
     assert gone.status_code == 409 and "T-shirt" in gone.json()["detail"]
+    refunded = await client.post(
+        f"/v1/events/{shop.event_id}/orders/{response.json()['id']}/refunds",
+        headers=shop.owner.headers,
+        json={},
+    )
+    assert refunded.json()["status"] == "refunded", refunded.text
+    again = await purchase(
+        client, buyer, shop, shop.item(1), merchandise=[{"product_id": product_id, "quantity": 1}]
+    )
+    assert again.status_code == 201, "a refunded order's goods go back on sale with its seats"
 
 
 async def test_expired_holds_return_to_sale(client: httpx.AsyncClient, runtime: Runtime) -> None:

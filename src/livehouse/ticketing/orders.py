@@ -446,7 +446,8 @@ async def refund(
 
 
 async def void_tickets(session: AsyncSession, order: Order, status: str) -> None:
-    """Void an order's valid tickets and give their seats back (once: guarded by status)."""
+    """Void an order's valid tickets and give their seats — and the order's goods — back (once:
+    guarded by status). The coupon use stays spent."""
     tickets = (
         await session.scalars(
             select(Ticket).where(Ticket.order_id == order.id, Ticket.status == "valid")
@@ -463,6 +464,14 @@ async def void_tickets(session: AsyncSession, order: Order, status: str) -> None
     for ticket in tickets:
         if ticket.ticket_type_id is not None:
             need.seats[ticket.ticket_type_id] = need.seats.get(ticket.ticket_type_id, 0) + 1
+    goods = await session.execute(
+        select(OrderLine.product_id, OrderLine.quantity).where(
+            OrderLine.order_id == order.id, OrderLine.kind == "merchandise"
+        )
+    )
+    for product_id, quantity in goods:
+        if product_id is not None:  # (a product deleted since keeps nothing to give back to)
+            need.goods[product_id] = need.goods.get(product_id, 0) + quantity
     await inventory.give_back(session, need, coupon=False)
     # A voided ticket no longer opens the event's private and presence channels: its holders'
     # open subscriptions are re-checked at once rather than at the periodic re-check.
