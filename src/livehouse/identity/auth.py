@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock, idempotency
@@ -35,6 +35,9 @@ from livehouse.identity import audit, tokens
 from livehouse.identity.models import Account, ApiKey
 
 API_KEY_PREFIX = "lh_"
+
+# Built once: every authenticated request runs it, and building it cost ~3 % of a purchase.
+_ACCOUNT_BY_PUBLIC_ID = select(Account).where(Account.public_id == bindparam("public_id"))
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="/v1/oauth/token", auto_error=False, scheme_name="OAuth2"
@@ -150,7 +153,7 @@ async def _from_token(session: AsyncSession, token: str) -> Principal:
         raise Unauthorized("The access token is invalid or expired") from exc
     # The whole row (one query either way): later uses of the account in this request then
     # come from the session's identity map instead of another round trip.
-    row = await session.scalar(select(Account).where(Account.public_id == account_uuid))
+    row = await session.scalar(_ACCOUNT_BY_PUBLIC_ID, {"public_id": account_uuid})
     if row is not None:
         keep(session, row)
     issued = datetime.fromtimestamp(int(claims["iat"]), UTC)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,18 +32,19 @@ from livehouse.ticketing.models import (
 
 CATEGORIES = ("ticket", "donation", "table")
 
+# Built once: every sale runs it, and building it cost ~4 % of a purchase's CPU.
+_EVENT_FOR_SALE = (
+    select(Event, TicketSettings, Organisation)
+    .join(Organisation, Organisation.id == Event.org_id)
+    .outerjoin(TicketSettings, TicketSettings.event_id == Event.id)
+    .where(Event.public_id == bindparam("public_id"))
+)
+
 
 async def event_for_sale(session: AsyncSession, public_id: uuid.UUID) -> Event:
     """The event with the rows every sale reads next — its ticket settings (`settings_of`) and
     its organisation (the pass signer's) — in one round trip, kept in the session."""
-    row = (
-        await session.execute(
-            select(Event, TicketSettings, Organisation)
-            .join(Organisation, Organisation.id == Event.org_id)
-            .outerjoin(TicketSettings, TicketSettings.event_id == Event.id)
-            .where(Event.public_id == public_id)
-        )
-    ).one_or_none()
+    row = (await session.execute(_EVENT_FOR_SALE, {"public_id": public_id})).one_or_none()
     if row is None:
         raise NotFound("No such event")
     keep(session, *(found for found in row if found is not None))
