@@ -15,7 +15,7 @@ from livehouse.core.runtime import Runtime
 from livehouse.events import hooks
 from tests.support.auth import create_org, signed_up
 from tests.support.events import event_body, occurrences_of
-from tests.support.outbox import drain_outbox
+from tests.support.outbox import drain_outbox, outbox_jobs
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -54,7 +54,9 @@ async def test_horizon_moves_forward_with_time(
         await drain_outbox(runtime)
         rows = await occurrences_of(client, event["id"], owner.headers)
         assert [r["id"] for r in rows[:9]] == first_ids, "existing rows are kept"
-        assert rows[-1]["starts"]["local"][:10] == "2026-03-12" and len(rows) == 10
+        # (This failed twice in ~40 full runs, unexplained: the jobs say what happened.)
+        jobs = await outbox_jobs(runtime)
+        assert rows[-1]["starts"]["local"][:10] == "2026-03-12" and len(rows) == 10, jobs
 
         for _ in range(15):  # the job keeps running weekly while the rule reaches further
             now.advance(days=7)

@@ -14,7 +14,8 @@ from livehouse.core.models import OutboxJob
 
 async def drain_outbox(runtime: Any, timeout: float = 10.0) -> None:
     """Run every due outbox job, and wait for those the in-process dispatcher already claimed
-    (run_pending alone returns while another dispatcher still holds a job)."""
+    (run_pending alone returns while another dispatcher still holds a job). A job that failed
+    on the way (now waiting for its retry) fails the test, with its error."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -26,9 +27,30 @@ async def drain_outbox(runtime: Any, timeout: float = 10.0) -> None:
                 .where(OutboxJob.status == "pending", OutboxJob.available_at <= clock.now())
             )
         if not due:
-            return
+            break
         assert loop.time() < deadline, f"{due} outbox jobs still due"
         await asyncio.sleep(0.02)
+    failed = [j for j in await outbox_jobs(runtime) if j["last_error"] and j["status"] != "done"]
+    assert not failed, f"outbox jobs failed: {failed}"
+
+
+async def outbox_jobs(runtime: Any) -> list[dict[str, Any]]:
+    """Every outbox row, for assertions and for failure messages (with the clock's reading)."""
+    async with unit_of_work(runtime.database, write=False) as session:
+        rows = (await session.execute(select(OutboxJob).order_by(OutboxJob.id))).scalars().all()
+        return [
+            {
+                "topic": job.topic,
+                "status": job.status,
+                "attempts": job.attempts,
+                "available_at": job.available_at.isoformat(),
+                "finished_at": job.finished_at and job.finished_at.isoformat(),
+                "last_error": job.last_error,
+                "payload": job.payload,
+                "clock": clock.now().isoformat(),
+            }
+            for job in rows
+        ]
 
 
 async def redeliver(runtime: Any, topic: str) -> int:
