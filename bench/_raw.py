@@ -1,7 +1,8 @@
 """The floor: the writes of one checkout, done directly with the database driver (asyncpg or
 sqlite3 via aiosqlite), with the same concurrency as the load generator — no HTTP, no framework,
-no ORM. Per order, in one transaction: the hold, the conditional stock updates (ticket type,
-event, per customer), the order, its line, the payment, the ticket and the outbox job."""
+no ORM. Per order, in one transaction: the conditional stock updates (ticket type, event, per
+customer), the order, its line, the payment, the ticket and the outbox job. (No hold: a purchase
+paid at once writes none since bca7a4d.)"""
 
 from __future__ import annotations
 
@@ -21,12 +22,6 @@ def _uuid7() -> uuid.UUID:
 
 
 STATEMENTS = [
-    (
-        "hold",
-        "INSERT INTO ticket_holds (public_id, event_id, occurrence_id, account_id, status, "
-        "lines, quote, expires_at, created_at) VALUES ({p})",
-        9,
-    ),
     (
         "stock",
         "UPDATE ticket_stock SET taken = taken + 1 WHERE id = {0} AND taken + 1 <= "
@@ -104,34 +99,11 @@ async def run(
 
     async def order(execute: Any, account_id: int) -> bool:
         now = datetime.now(UTC)
-        line = [
-            {
-                "kind": "ticket",
-                "ticket_type_id": ids["type"],
-                "variation_id": ids["variation"],
-                "units": 1,
-                "seats": 1,
-                "unit_price": 2500,
-                "amount": 2500,
-            }
-        ]
         params = {
-            "hold": [
-                _uuid7(),
-                ids["event"],
-                ids["occurrence"],
-                account_id,
-                "converted",
-                json.dumps(line),
-                json.dumps({"total": 2500}),
-                now,
-                now,
-            ],
             "stock": [ids["stock"], ids["type"]],
             "event": [ids["occurrence"]],
             "customer": [ids["type"], ids["occurrence"], account_id, 1],
         }
-        await execute(sql["hold"], params["hold"])
         if await execute(sql["stock"], params["stock"]) != 1:
             return False
         await execute(sql["event"], params["event"])
