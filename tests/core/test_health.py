@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 from fastapi import FastAPI
 
@@ -47,3 +49,9 @@ async def test_openapi_and_docs_are_served(client: httpx.AsyncClient) -> None:
     assert "/healthz" in spec["paths"]
     docs = await client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_what_startup_made_is_frozen_out_of_the_collector(app: FastAPI) -> None:
+    # The running app's startup objects are out of the collector's sight, so a full collection
+    # scans only what requests made (docs/benchmarks.md: ~250 ms pauses under load before).
+    assert gc.get_freeze_count() > 10_000
