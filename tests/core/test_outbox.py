@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from livehouse.core import clock, outbox
 from livehouse.core.db import unit_of_work
@@ -124,6 +125,17 @@ async def test_expired_lease_is_claimed_again(
         later.advance(seconds=runtime.settings.outbox_lease_seconds + 1)
         assert await paused_dispatcher.run_pending() == 1
     assert await logged(runtime) == ["orphan"]
+
+
+async def test_a_second_job_with_the_same_dedupe_key_fails_its_transaction(
+    clean: Runtime, paused_dispatcher: outbox.OutboxDispatcher
+) -> None:
+    async with unit_of_work(clean.database) as session:
+        outbox.enqueue(session, "test.record", {"value": "once"}, dedupe_key="order-1-receipt")
+    with pytest.raises(IntegrityError):
+        async with unit_of_work(clean.database) as session:
+            outbox.enqueue(session, "test.record", {"value": "twice"}, dedupe_key="order-1-receipt")
+    assert [job.payload["value"] for job in await jobs(clean)] == ["once"]
 
 
 def test_enqueue_refuses_unknown_topics() -> None:

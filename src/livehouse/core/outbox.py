@@ -70,7 +70,8 @@ def enqueue(
     delay: timedelta | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxJob:
-    """Add a job to the caller's transaction. `dedupe_key` makes enqueueing itself idempotent."""
+    """Add a job to the caller's transaction. `dedupe_key` is unique across jobs: a second job
+    with the same key fails the transaction (at its flush) instead of running twice."""
     if topic not in _handlers:
         raise LookupError(f"no outbox handler registered for topic {topic!r}")
     job = OutboxJob(
