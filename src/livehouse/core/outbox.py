@@ -18,7 +18,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select, update
@@ -68,16 +68,19 @@ def enqueue(
     payload: dict[str, Any],
     *,
     delay: timedelta | None = None,
+    at: datetime | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxJob:
-    """Add a job to the caller's transaction. `dedupe_key` is unique across jobs: a second job
-    with the same key fails the transaction (at its flush) instead of running twice."""
+    """Add a job to the caller's transaction, due `at` (else `delay` from now, else now).
+    Callers that decided with a `now` of their own pass `at`, so the job is due by that same
+    reading of the clock. `dedupe_key` is unique across jobs: a second job with the same key
+    fails the transaction (at its flush) instead of running twice."""
     if topic not in _handlers:
         raise LookupError(f"no outbox handler registered for topic {topic!r}")
     job = OutboxJob(
         topic=topic,
         payload=payload,
-        available_at=clock.now() + (delay or timedelta()),
+        available_at=at if at is not None else clock.now() + (delay or timedelta()),
         dedupe_key=dedupe_key,
     )
     session.add(job)
@@ -124,19 +127,23 @@ class OutboxDispatcher:
         self._wakeup.set()
 
     async def _claim(self) -> list[tuple[int, str, dict[str, Any], int]]:
-        now = clock.now()
-        due = (
-            select(OutboxJob.id)
-            .where(
-                OutboxJob.status == "pending",
-                OutboxJob.available_at <= now,
-                or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
-            )
-            .order_by(OutboxJob.id)
-            .limit(self.batch_size)
-            .with_for_update(skip_locked=True)
-        )
         async with unit_of_work(self.database) as session:
+            # "Now" is read once the transaction has its connection (on SQLite: the write
+            # lock), not before waiting for it: a claim that waited must not judge what is due
+            # by the time it started waiting (tests move the clock meanwhile).
+            await session.connection()
+            now = clock.now()
+            due = (
+                select(OutboxJob.id)
+                .where(
+                    OutboxJob.status == "pending",
+                    OutboxJob.available_at <= now,
+                    or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
+                )
+                .order_by(OutboxJob.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            )
             ids = list((await session.scalars(due)).all())
             if not ids:
                 return []

@@ -82,9 +82,9 @@ async def sync(session: AsyncSession, event: Event, slots: list[Slot] | None = N
             session.add(Occurrence(event_id=event.id, starts_at=starts_at, ends_at=slot.ends_at))
     event.materialised_until = horizon if beyond else None
     if beyond and (event.horizon_job_at is None or event.horizon_job_at <= now):
-        delay = timedelta(days=settings.events_horizon_refresh_days)
-        outbox.enqueue(session, EXTEND_TOPIC, {"event_id": event.id}, delay=delay)
-        event.horizon_job_at = now + delay
+        due = now + timedelta(days=settings.events_horizon_refresh_days)
+        outbox.enqueue(session, EXTEND_TOPIC, {"event_id": event.id}, at=due)
+        event.horizon_job_at = due
     await session.flush()
 
 
