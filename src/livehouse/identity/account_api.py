@@ -28,7 +28,6 @@ from livehouse.identity.flow_schemas import (
     PhoneIn,
     Reactivate,
 )
-from livehouse.identity.models import Account
 from livehouse.identity.schemas import AccountOut
 
 router = APIRouter()
@@ -39,11 +38,6 @@ anonymous_limit = Depends(rate_limit("20/minute", "account-flows"))
 ACCEPTED = {
     202: {"description": "Accepted: if the address has an account, a message is on its way"}
 }
-
-
-async def my_account(db: DbSession, principal: Principal) -> Account:
-    assert principal.account_id is not None
-    return await service.get_account_by_id(db, principal.account_id)
 
 
 # ---- e-mail verification ----------------------------------------------------------------------
@@ -57,7 +51,7 @@ async def my_account(db: DbSession, principal: Principal) -> Account:
     summary="Send me the verification e-mail again (not once verified; rate limited)",
 )
 async def resend_my_verification(db: DbSession, principal: Me) -> Accepted:
-    await verification.resend_email_verification(db, await my_account(db, principal))
+    await verification.resend_email_verification(db, await service.signed_in_account(db, principal))
     return Accepted(message="A verification e-mail is on its way")
 
 
@@ -70,7 +64,7 @@ async def resend_my_verification(db: DbSession, principal: Me) -> Accepted:
 async def verify_my_email(
     payload: CodeIn, request: Request, db: DbSession, principal: Me
 ) -> AccountOut:
-    account = await my_account(db, principal)
+    account = await service.signed_in_account(db, principal)
     await verification.verify_email_code(db, account, payload.code, client_ip(request))
     return AccountOut.of(account)
 
@@ -118,7 +112,9 @@ async def verify_email(payload: EmailVerify, request: Request, db: DbSession) ->
     summary="Change my e-mail address: a code goes to the new address",
 )
 async def change_my_email(payload: EmailIn, db: DbSession, principal: MeInPerson) -> Accepted:
-    await verification.request_email_change(db, await my_account(db, principal), payload.email)
+    await verification.request_email_change(
+        db, await service.signed_in_account(db, principal), payload.email
+    )
     return Accepted(message="A code has been sent to your new address; confirm it with the code")
 
 
@@ -131,7 +127,7 @@ async def change_my_email(payload: EmailIn, db: DbSession, principal: MeInPerson
 async def confirm_my_email(
     payload: EmailConfirm, request: Request, db: DbSession, principal: MeInPerson
 ) -> AccountOut:
-    account = await my_account(db, principal)
+    account = await service.signed_in_account(db, principal)
     await verification.confirm_email_change(
         db, account, payload.email, payload.code, client_ip(request)
     )
@@ -146,7 +142,9 @@ async def confirm_my_email(
     summary="Change my phone number: a code goes to it by SMS",
 )
 async def change_my_phone(payload: PhoneIn, db: DbSession, principal: MeInPerson) -> Accepted:
-    await verification.request_phone_change(db, await my_account(db, principal), payload.phone)
+    await verification.request_phone_change(
+        db, await service.signed_in_account(db, principal), payload.phone
+    )
     return Accepted(message="A code has been sent to your new number; confirm it with the code")
 
 
@@ -159,7 +157,7 @@ async def change_my_phone(payload: PhoneIn, db: DbSession, principal: MeInPerson
 async def confirm_my_phone(
     payload: PhoneConfirm, request: Request, db: DbSession, principal: MeInPerson
 ) -> AccountOut:
-    account = await my_account(db, principal)
+    account = await service.signed_in_account(db, principal)
     await verification.confirm_phone_change(
         db, account, payload.phone, payload.code, client_ip(request)
     )
@@ -213,7 +211,7 @@ async def reset_password(payload: PasswordReset, request: Request, db: DbSession
 async def deactivate_me(
     payload: PasswordConfirm, request: Request, db: DbSession, principal: MeInPerson
 ) -> Message:
-    account = await my_account(db, principal)
+    account = await service.signed_in_account(db, principal)
     await recovery.deactivate(db, account, payload.password, client_ip(request))
     return Message(message="Your account is deactivated; reactivate it with your password")
 
@@ -244,7 +242,7 @@ async def export_me(
     db: DbSession,
     principal: Annotated[Principal, Depends(in_person("me.read"))],
 ) -> Response:
-    account = await my_account(db, principal)
+    account = await service.signed_in_account(db, principal)
     archive = await gdpr.export_own(db, account, payload.password, client_ip(request))
     return Response(
         orjson.dumps(archive, default=str, option=orjson.OPT_INDENT_2),
@@ -265,6 +263,6 @@ async def export_me(
 async def erase_me(
     payload: PasswordConfirm, request: Request, db: DbSession, principal: MeInPerson
 ) -> Message:
-    account = await my_account(db, principal)
+    account = await service.signed_in_account(db, principal)
     await gdpr.erase_own(db, account, payload.password, client_ip(request))
     return Message(message="Your account has been erased")

@@ -19,7 +19,6 @@ from livehouse.core.schemas import Message
 from livehouse.core.validators import Email
 from livehouse.identity import account_api, admin_api, apps, oauth, service, social_api, tokens
 from livehouse.identity import scopes as scope_catalogue
-from livehouse.identity.account_api import my_account
 from livehouse.identity.auth import Authenticated, Principal, in_person, user_scoped
 from livehouse.identity.flow_schemas import NO_STORE, token_response
 from livehouse.identity.models import OAuthApp
@@ -40,6 +39,7 @@ from livehouse.identity.schemas import (
     SecretOut,
     TokenResponse,
 )
+from livehouse.identity.service import signed_in_account
 from livehouse.orgs import service as orgs
 
 router = APIRouter()
@@ -227,7 +227,7 @@ async def email_availability(db: DbSession, email: Annotated[Email, Query()]) ->
 async def read_me(
     db: DbSession, principal: Annotated[Principal, Depends(user_scoped("me.read"))]
 ) -> AccountOut:
-    return AccountOut.of(await my_account(db, principal))
+    return AccountOut.of(await signed_in_account(db, principal))
 
 
 @router.patch("/v1/me", tags=["me"], response_model=AccountOut, summary="Change my account")
@@ -236,7 +236,7 @@ async def update_me(
     db: DbSession,
     principal: Annotated[Principal, Depends(user_scoped("me.write"))],
 ) -> AccountOut:
-    account = await my_account(db, principal)
+    account = await signed_in_account(db, principal)
     await service.update_account(db, account, payload.model_dump(exclude_unset=True))
     await db.flush()
     return AccountOut.of(account)
@@ -254,7 +254,7 @@ async def change_my_password(
     db: DbSession,
     principal: Annotated[Principal, Depends(in_person("me.write"))],
 ) -> Message:
-    account = await my_account(db, principal)
+    account = await signed_in_account(db, principal)
     await service.change_password(
         db, account, payload.old_password, payload.password, client_ip(request)
     )

@@ -100,7 +100,7 @@ async def _identity_sections(session: AsyncSession, account: Account) -> dict[st
     events = await audit.about_account(session, account.id)
     ids = await audit.people_in(session, events)
     org_ids = {e.org_id for e in events if e.org_id is not None}
-    orgs_by_id = {i: await orgs.org_public_id(session, i) for i in org_ids}
+    orgs_by_id = await orgs.org_public_ids(session, org_ids)
     return {
         "account": _account_data(account),
         "social_identities": [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,9 @@ from livehouse.core.runtime import current
 from livehouse.core.validators import email_key
 from livehouse.identity import passwords
 from livehouse.identity.models import Account
+
+if TYPE_CHECKING:
+    from livehouse.identity.auth import Principal
 
 
 def login_guard() -> SecretGuard:
@@ -129,6 +132,13 @@ async def get_account_by_id(session: AsyncSession, account_id: int) -> Account:
     """By internal id: the session's identity map answers when this request has the row
     already (authentication loads the signed-in account), no query."""
     return _present(await session.get(Account, account_id))
+
+
+async def signed_in_account(session: AsyncSession, principal: Principal) -> Account:
+    """The signed-in person's account. Authentication loaded it into this session, so the
+    identity map answers without a query."""
+    assert principal.account_id is not None, "a person's principal"
+    return await get_account_by_id(session, principal.account_id)
 
 
 def _present(account: Account | None) -> Account:

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from livehouse.core.deps import DbSession
 from livehouse.core.ratelimit import rate_limit
 from livehouse.identity import apps, providers, social
-from livehouse.identity.account_api import my_account
 from livehouse.identity.auth import Principal, in_person, user_scoped
 from livehouse.identity.flow_schemas import (
     ProviderOut,
@@ -21,6 +20,7 @@ from livehouse.identity.flow_schemas import (
     token_response,
 )
 from livehouse.identity.schemas import TokenResponse
+from livehouse.identity.service import signed_in_account
 
 router = APIRouter(tags=["social sign-in"])
 ProviderName = Annotated[str, Path(max_length=50, description="A configured provider's name")]
@@ -108,7 +108,7 @@ async def connect(
     db: DbSession,
     principal: Annotated[Principal, Depends(in_person("me.write"))],
 ) -> SocialIdentityOut:
-    account = await my_account(db, principal)
+    account = await signed_in_account(db, principal)
     identity = await social.connect(db, account, provider, payload.token, payload.nonce)
     await db.flush()
     return SocialIdentityOut.model_validate(identity)
@@ -124,5 +124,5 @@ async def disconnect(
     db: DbSession,
     principal: Annotated[Principal, Depends(in_person("me.write"))],
 ) -> Response:
-    await social.disconnect(db, await my_account(db, principal), provider)
+    await social.disconnect(db, await signed_in_account(db, principal), provider)
     return Response(status_code=204)

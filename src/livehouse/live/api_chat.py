@@ -31,8 +31,7 @@ Paging = Annotated[PageParams, Depends(page_params)]
 
 
 async def _me(db: AsyncSession, principal: Principal) -> Account:
-    assert principal.account_public_id is not None
-    return await identity.get_account(db, principal.account_public_id)
+    return await identity.signed_in_account(db, principal)
 
 
 async def _person(db: AsyncSession, public_id: uuid.UUID, field: str) -> Account:

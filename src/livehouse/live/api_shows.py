@@ -42,8 +42,7 @@ async def start_show(
     event_id: uuid.UUID, payload: ShowStart, db: DbSession, principal: User
 ) -> LiveSessionOut:
     event = await access.hosted_event(db, principal, event_id, lock=True)
-    assert principal.account_public_id is not None
-    host = await identity.get_account(db, principal.account_public_id)
+    host = await identity.signed_in_account(db, principal)
     show = await shows.start(db, event, host, payload.model_dump(exclude_unset=True))
     await db.flush()
     out = await views.show_out(db, show)
@@ -129,8 +128,7 @@ async def my_perks(event_id: uuid.UUID, db: DbSession, principal: User) -> Viewe
 async def enter_show(event_id: uuid.UUID, db: DbSession, principal: Joiner) -> ViewerOut:
     event, _ = await readable_event(db, principal, event_id)
     viewer = await audience.resolve(db, principal, event)
-    assert principal.account_public_id is not None
-    account = await identity.get_account(db, principal.account_public_id)
+    account = await identity.signed_in_account(db, principal)
     announced = await audience.enter(db, viewer, account)
     banned = await chat.banned(db, event.id, account.id)
     return await views.viewer_out(db, viewer, banned=banned, announced=announced)
@@ -168,8 +166,7 @@ async def make_request(
 ) -> SpecialRequestOut:
     event, _ = await readable_event(db, principal, event_id)
     viewer = await audience.resolve(db, principal, event)
-    assert principal.account_public_id is not None
-    account = await identity.get_account(db, principal.account_public_id)
+    account = await identity.signed_in_account(db, principal)
     request = await audience.special_request(db, viewer, account, payload.message)
     left = viewer.special_requests_left
     return (await views.special_requests_out(db, event, [request], left))[0]

@@ -57,8 +57,7 @@ async def request_chat(
 ) -> VideoChatOut:
     event, _ = await readable_event(db, principal, event_id)
     viewer = await audience.resolve(db, principal, event)
-    assert principal.account_public_id is not None
-    me = await identity.get_account(db, principal.account_public_id)
+    me = await identity.signed_in_account(db, principal)
     chat = await videochat.request(db, viewer, me, payload.host_id)
     return (await _out(db, [chat]))[0]
 
@@ -78,8 +77,7 @@ async def invite_person(
     response: Response,
 ) -> VideoChatOut:
     event = await access.hosted_event(db, principal, event_id)
-    assert principal.account_public_id is not None
-    host = await identity.get_account(db, principal.account_public_id)
+    host = await identity.signed_in_account(db, principal)
     chat, created = await videochat.invite(db, event, host, payload.user_id)
     response.status_code = 201 if created else 200
     return (await _out(db, [chat]))[0]

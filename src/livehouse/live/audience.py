@@ -348,9 +348,9 @@ async def _presence(
     session: AsyncSession, principal: Principal, params: dict[str, str]
 ) -> realtime_channels.Member | bool:
     viewer = await _watcher(session, principal, params)
-    if not viewer.may_watch or principal.account_public_id is None:
+    if not viewer.may_watch or principal.account_id is None:
         return False  # people only: an app is not in the audience
-    account = await identity.get_account(session, principal.account_public_id)
+    account = await identity.signed_in_account(session, principal)
     info = {
         "name": display_name(account),
         "category": viewer.label,

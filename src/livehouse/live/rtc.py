@@ -238,7 +238,7 @@ async def token_for(
     assert principal.account_public_id is not None
     if not await rooms.checked(session, principal, org_public_id, room, role):  # a show's room?
         await check_role(session, principal, org_public_id, role)
-    account = await identity.get_account(session, principal.account_public_id)
+    account = await identity.signed_in_account(session, principal)
     name = account.full_name or account.username or ""
     channel = room_channel(org_public_id, room)
     return issue(settings, provider, channel, str(account.public_id), name, role)

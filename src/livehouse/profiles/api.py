@@ -9,11 +9,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from livehouse.core.deps import DbSession
-from livehouse.core.errors import NotFound
 from livehouse.core.pagination import Page, PageParams, page_params
 from livehouse.core.ratelimit import rate_limit
 from livehouse.identity.auth import Authenticated, MaybeAuthenticated, Principal, user_scoped
-from livehouse.identity.models import Account
+from livehouse.identity.service import signed_in_account
 from livehouse.profiles import api_catalogue, api_devices, api_social, performers, service, views
 from livehouse.profiles.schemas import (
     MyProfileOut,
@@ -30,20 +29,13 @@ Reader = Annotated[Principal, Depends(user_scoped("profile.read"))]
 Writer = Annotated[Principal, Depends(user_scoped("profile.write"))]
 
 
-async def my_account(db: DbSession, principal: Principal) -> Account:
-    account = await db.get(Account, principal.account_id)
-    if account is None:
-        raise NotFound("No such account")
-    return account
-
-
 def viewer(principal: Principal | None) -> int | None:
     return principal.account_id if principal is not None and principal.is_user else None
 
 
 @router.get("/v1/me/profile", response_model=MyProfileOut, summary="My profile, in full")
 async def read_my_profile(db: DbSession, principal: Reader) -> MyProfileOut:
-    return await views.my_profile(db, await my_account(db, principal))
+    return await views.my_profile(db, await signed_in_account(db, principal))
 
 
 @router.patch(
@@ -54,7 +46,7 @@ async def read_my_profile(db: DbSession, principal: Reader) -> MyProfileOut:
 async def update_my_profile(
     payload: ProfileUpdate, db: DbSession, principal: Writer
 ) -> MyProfileOut:
-    account = await my_account(db, principal)
+    account = await signed_in_account(db, principal)
     await service.update_profile(db, account, payload.model_dump(exclude_unset=True))
     return await views.my_profile(db, account)
 

@@ -12,6 +12,7 @@ from livehouse.core.pagination import Page, PageParams, page_params
 from livehouse.core.schemas import Message
 from livehouse.identity.auth import MaybeAuthenticated, Principal, user_scoped
 from livehouse.identity.models import Account
+from livehouse.identity.service import signed_in_account
 from livehouse.profiles import service, social, views
 from livehouse.profiles.models import Connection
 from livehouse.profiles.schemas import ConnectionOut, ContactIn, MuteIn
@@ -23,9 +24,7 @@ Pages = Annotated[PageParams, Depends(page_params)]
 
 
 async def _me(db: DbSession, principal: Principal) -> Account:
-    from livehouse.profiles.api import my_account
-
-    return await my_account(db, principal)
+    return await signed_in_account(db, principal)
 
 
 def _viewer(principal: Principal | None) -> int | None:

@@ -206,9 +206,9 @@ async def _team_online(
     session: AsyncSession, principal: Principal, params: dict[str, str]
 ) -> Member | bool:
     await orgs.authorized_org(session, principal, _uuid(params["org_id"]), "org.read")
-    if not principal.is_user or principal.account_public_id is None:
+    if not principal.is_user or principal.account_id is None:
         return False  # presence is about people; an app acting for the org is nobody
-    account = await identity.get_account(session, principal.account_public_id)
+    account = await identity.signed_in_account(session, principal)
     return Member(str(account.public_id), {"name": account.full_name or account.username or ""})
 
 
