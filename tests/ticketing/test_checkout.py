@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -53,6 +55,8 @@ async def test_hold_checkout_pay(
 
     final = (await client.get(f"/v1/me/orders/{order_body['id']}", headers=buyer.headers)).json()
     assert final["status"] == "paid" and len(final["tickets"]) == 2
+    # Read out loud at a box office: no 0/O or 1/I.
+    assert re.fullmatch(r"LH-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", final["number"]), final
     assert {t["holder_name"] for t in final["tickets"]} == {"Bob", "Ada"}
     assert all(t["pass_code"] for t in final["tickets"])
     confirmation = await mailbox.wait_for(runtime, to=buyer.email, subject="Your tickets")
