@@ -14,6 +14,7 @@ from livehouse.core.runtime import Runtime
 from livehouse.ticketing.models import Hold
 from tests.support.auth import signed_up
 from tests.support.messages import Mailbox, code_in, text_of
+from tests.support.sql import statements
 from tests.support.ticketing import (
     CARD,
     add_coupon,
@@ -82,6 +83,24 @@ async def test_one_step_purchase_and_its_idempotent_retry(client: httpx.AsyncCli
     orders = (await client.get("/v1/me/orders", headers=buyer.headers)).json()["items"]
     assert len(orders) == 1 and orders[0]["status"] == "paid"
     assert len((await client.get("/v1/me/tickets", headers=buyer.headers)).json()["items"]) == 3
+
+
+async def test_a_purchase_takes_its_stock_counters_last(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """A hot counter row stays locked from its UPDATE to COMMIT: nothing else is sent between
+    them — the rows still pending (the confirmation's outbox job) are flushed before the first
+    counter (SQLAlchemy autoflushes before Core statements too), not by the commit after it."""
+    shop = await open_shop(client)
+    await bought(client, shop)  # the first sale creates the event's counter rows
+    buyer = await signed_up(client, "fan")
+    with statements(runtime) as sent:
+        response = await purchase(client, buyer, shop, shop.item(2))
+    assert response.status_code == 201, response.text
+    counters = ("UPDATE ticket_stock", "UPDATE event_stock", "INSERT INTO customer_purchases")
+    first = next(i for i, sql in enumerate(sent) if sql.startswith(counters))
+    assert [sql.split(" SET ")[0].split(" (")[0] for sql in sent[first:]] == list(counters), sent
+    assert any(sql.startswith("INSERT INTO outbox_jobs") for sql in sent[:first]), sent
 
 
 async def test_one_step_purchase_keeps_a_hold_only_while_its_card_is_challenged(
