@@ -12,20 +12,15 @@ from sqlalchemy.exc import IntegrityError
 
 from livehouse.core import clock, outbox
 from livehouse.core.db import unit_of_work
-from livehouse.core.models import OutboxJob
 from livehouse.core.realtime import LocalPublisher
 from livehouse.core.runtime import Runtime
 from tests.support import routes
+from tests.support.outbox import outbox_rows
 
 
 async def logged(runtime: Runtime) -> list[str]:
     async with unit_of_work(runtime.database, write=False) as session:
         return list((await session.scalars(select(routes.job_log.c.value))).all())
-
-
-async def jobs(runtime: Runtime) -> list[OutboxJob]:
-    async with unit_of_work(runtime.database, write=False) as session:
-        return list((await session.scalars(select(OutboxJob).order_by(OutboxJob.id))).all())
 
 
 async def wait_for(predicate, timeout: float = 10.0) -> None:
@@ -43,7 +38,7 @@ async def test_job_runs_after_commit(client: httpx.AsyncClient, runtime: Runtime
         return await logged(runtime) == ["hello"]
 
     await wait_for(delivered)  # the in-process dispatcher was woken by the commit
-    [job] = await jobs(runtime)
+    [job] = await outbox_rows(runtime)
     assert job.status == "done" and job.attempts == 1
 
 
@@ -53,7 +48,7 @@ async def test_no_job_after_rollback(client: httpx.AsyncClient, runtime: Runtime
     )
     assert response.status_code == 409
     await runtime.outbox.run_pending()
-    assert await jobs(runtime) == []
+    assert await outbox_rows(runtime) == []
     assert await logged(runtime) == []
 
 
@@ -76,7 +71,7 @@ async def test_failing_handler_is_retried_with_backoff(
     with clock.use(later):
         await client.post("/_test/notes?enqueue=test.flaky", json={"title": "flaky"})
         await runtime.outbox.run_pending()
-        [job] = await jobs(runtime)
+        [job] = await outbox_rows(runtime)
         assert job.status == "pending" and job.attempts == 1
         assert "flaky failure" in (job.last_error or "")
         first_delay = job.available_at - clock.now()
@@ -85,13 +80,13 @@ async def test_failing_handler_is_retried_with_backoff(
         assert await runtime.outbox.run_pending() == 0, "not due yet: nothing runs"
         later.advance(seconds=3)
         await runtime.outbox.run_pending()
-        [job] = await jobs(runtime)
+        [job] = await outbox_rows(runtime)
         assert job.attempts == 2
         assert job.available_at - clock.now() > first_delay, "the backoff grows"
 
         later.advance(seconds=10)
         assert await runtime.outbox.run_pending() == 1
-    [job] = await jobs(runtime)
+    [job] = await outbox_rows(runtime)
     assert job.status == "done" and job.attempts == 3
     assert await logged(runtime) == ["flaky"]
 
@@ -106,7 +101,7 @@ async def test_job_is_parked_after_max_attempts(
         for _ in range(runtime.settings.outbox_max_attempts + 2):
             await runtime.outbox.run_pending()
             later.advance(hours=2)
-    [job] = await jobs(runtime)
+    [job] = await outbox_rows(runtime)
     assert job.status == "dead"
     assert job.attempts == runtime.settings.outbox_max_attempts
 
@@ -135,7 +130,7 @@ async def test_a_second_job_with_the_same_dedupe_key_fails_its_transaction(
     with pytest.raises(IntegrityError):
         async with unit_of_work(clean.database) as session:
             outbox.enqueue(session, "test.record", {"value": "twice"}, dedupe_key="order-1-receipt")
-    assert [job.payload["value"] for job in await jobs(clean)] == ["once"]
+    assert [job.payload["value"] for job in await outbox_rows(clean)] == ["once"]
 
 
 def test_enqueue_refuses_unknown_topics() -> None:

@@ -19,7 +19,7 @@ from livehouse.events import hooks, occurrences
 from livehouse.events.models import Event
 from tests.support.auth import create_org, signed_up
 from tests.support.events import event_body, occurrences_of
-from tests.support.outbox import drain_outbox, outbox_jobs
+from tests.support.outbox import described, drain_outbox, outbox_rows
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -58,7 +58,7 @@ async def test_horizon_moves_forward_with_time(
         await drain_outbox(runtime)
         rows = await occurrences_of(client, event["id"], owner.headers)
         assert [r["id"] for r in rows[:9]] == first_ids, "existing rows are kept"
-        jobs = await outbox_jobs(runtime)  # (what went wrong, should this ever fail again)
+        jobs = described(await outbox_rows(runtime))  # (what went wrong, should it fail again)
         assert rows[-1]["starts"]["local"][:10] == "2026-03-12" and len(rows) == 10, jobs
 
         for _ in range(15):  # the job keeps running weekly while the rule reaches further

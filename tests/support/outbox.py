@@ -30,27 +30,31 @@ async def drain_outbox(runtime: Any, timeout: float = 10.0) -> None:
             break
         assert loop.time() < deadline, f"{due} outbox jobs still due"
         await asyncio.sleep(0.02)
-    failed = [j for j in await outbox_jobs(runtime) if j["last_error"] and j["status"] != "done"]
-    assert not failed, f"outbox jobs failed: {failed}"
+    failed = [j for j in await outbox_rows(runtime) if j.last_error and j.status != "done"]
+    assert not failed, f"outbox jobs failed: {described(failed)}"
 
 
-async def outbox_jobs(runtime: Any) -> list[dict[str, Any]]:
-    """Every outbox row, for assertions and for failure messages (with the clock's reading)."""
+async def outbox_rows(runtime: Any) -> list[OutboxJob]:
+    """Every outbox row, oldest first."""
     async with unit_of_work(runtime.database, write=False) as session:
-        rows = (await session.execute(select(OutboxJob).order_by(OutboxJob.id))).scalars().all()
-        return [
-            {
-                "topic": job.topic,
-                "status": job.status,
-                "attempts": job.attempts,
-                "available_at": job.available_at.isoformat(),
-                "finished_at": job.finished_at and job.finished_at.isoformat(),
-                "last_error": job.last_error,
-                "payload": job.payload,
-                "clock": clock.now().isoformat(),
-            }
-            for job in rows
-        ]
+        return list((await session.scalars(select(OutboxJob).order_by(OutboxJob.id))).all())
+
+
+def described(rows: list[OutboxJob]) -> list[dict[str, Any]]:
+    """Outbox rows as a failure message shows them, with the clock's reading."""
+    return [
+        {
+            "topic": job.topic,
+            "status": job.status,
+            "attempts": job.attempts,
+            "available_at": job.available_at.isoformat(),
+            "finished_at": job.finished_at and job.finished_at.isoformat(),
+            "last_error": job.last_error,
+            "payload": job.payload,
+            "clock": clock.now().isoformat(),
+        }
+        for job in rows
+    ]
 
 
 async def redeliver(runtime: Any, topic: str) -> int:
