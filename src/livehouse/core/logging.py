@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import time
 import traceback
+from collections.abc import Callable
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
@@ -27,6 +29,42 @@ def describe_exception(exc_info: ExcInfo) -> str:
         frame = traceback.extract_tb(tb)[-1]
         where = f" (at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name})"
     return f"{kind.__name__}: {value}{where}"
+
+
+class FailureStreak:
+    """The log of a background loop that retries on its own (outbox dispatch, periodic tasks,
+    realtime housekeeping): with the database down, each would log every second on every node.
+    The first failure of a streak is logged with its exception; then one reminder per
+    `remind_seconds` with the count so far; the first success after failures says so."""
+
+    def __init__(
+        self,
+        log: logging.Logger,
+        message: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        remind_seconds: float = 60.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.log, self.message, self.extra = log, message, extra or {}
+        self.remind_seconds, self._monotonic = remind_seconds, monotonic
+        self.failures = 0
+        self._logged_at = 0.0
+
+    def failed(self) -> None:
+        """Call from the `except` block (the exception is logged from there)."""
+        self.failures += 1
+        now = self._monotonic()
+        if self.failures == 1 or now - self._logged_at >= self.remind_seconds:
+            self._logged_at = now
+            self.log.exception(self.message, extra={**self.extra, "failures": self.failures})
+
+    def succeeded(self) -> None:
+        if self.failures:
+            self.log.warning(
+                f"{self.message}: recovered", extra={**self.extra, "failures": self.failures}
+            )
+            self.failures = 0
 
 
 class RequestIdFilter(logging.Filter):

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock
 from livehouse.core.db import Database, after_commit, unit_of_work
+from livehouse.core.logging import FailureStreak
 from livehouse.core.models import OutboxJob
 
 if TYPE_CHECKING:
@@ -206,11 +207,14 @@ class OutboxDispatcher:
                 succeeded += await self._run_one(job_id, topic, payload, attempt)
 
     async def run_forever(self) -> None:
+        streak = FailureStreak(log, "outbox dispatch loop error")
         while not self._stopping:
             try:
                 await self.run_pending()
             except Exception:
-                log.exception("outbox dispatch loop error")
+                streak.failed()
+            else:
+                streak.succeeded()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_seconds)
             self._wakeup.clear()

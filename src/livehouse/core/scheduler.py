@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from livehouse.core.logging import FailureStreak
+
 if TYPE_CHECKING:
     from livehouse.core.runtime import Runtime
 
@@ -54,11 +56,14 @@ class Scheduler:
     async def _loop(self, task: Periodic) -> None:
         # A random start spreads the nodes out instead of having them all wake together.
         await asyncio.sleep(random.uniform(0, task.seconds))
+        streak = FailureStreak(log, "periodic task failed", extra={"task": task.name})
         while True:
             try:
                 await task.fn(self.runtime)
             except Exception:
-                log.exception("periodic task failed", extra={"task": task.name})
+                streak.failed()
+            else:
+                streak.succeeded()
             await asyncio.sleep(task.seconds)
 
     def start(self) -> None:

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from livehouse.core.logging import FailureStreak
 from livehouse.core.realtime import LocalPublisher, Message
 from livehouse.core.settings import Settings
 from livehouse.realtime.backend import (
@@ -373,6 +374,7 @@ class Hub(LocalPublisher):
         tick = min(5.0, self.settings.realtime_heartbeat_seconds / 3)
         backend_every = max(1, int(10 / tick))
         rounds = 0
+        streak = FailureStreak(log, "realtime housekeeping failed")
         while True:
             await asyncio.sleep(tick)
             rounds += 1
@@ -384,7 +386,9 @@ class Hub(LocalPublisher):
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("realtime housekeeping failed")
+                streak.failed()
+            else:
+                streak.succeeded()
 
     def _heartbeats(self) -> None:
         now, grace = time.monotonic(), self.settings.realtime_pong_timeout_seconds
