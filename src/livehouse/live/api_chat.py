@@ -30,10 +30,6 @@ Joiner = Annotated[Principal, Depends(user_scoped(access.JOIN))]
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
-async def _me(db: AsyncSession, principal: Principal) -> Account:
-    return await identity.signed_in_account(db, principal)
-
-
 async def _person(db: AsyncSession, public_id: uuid.UUID, field: str) -> Account:
     try:
         return await identity.get_account(db, public_id)
@@ -80,7 +76,9 @@ async def post_comment(
 ) -> CommentOut:
     event, _ = await readable_event(db, principal, event_id)
     viewer = await audience.resolve(db, principal, event)
-    comment = await chat.post(db, viewer, await _me(db, principal), payload.message)
+    comment = await chat.post(
+        db, viewer, await identity.signed_in_account(db, principal), payload.message
+    )
     return (await views.comments_out(db, event, [comment]))[0]
 
 
@@ -90,7 +88,9 @@ async def edit_comment(
 ) -> CommentOut:
     event, _ = await readable_event(db, principal, event_id)
     comment = await chat.get(db, event, comment_id)
-    await chat.edit(db, event, comment, await _me(db, principal), payload.message)
+    await chat.edit(
+        db, event, comment, await identity.signed_in_account(db, principal), payload.message
+    )
     return (await views.comments_out(db, event, [comment]))[0]
 
 

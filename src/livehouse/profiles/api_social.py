@@ -11,7 +11,6 @@ from livehouse.core.deps import DbSession
 from livehouse.core.pagination import Page, PageParams, page_params
 from livehouse.core.schemas import Message
 from livehouse.identity.auth import MaybeAuthenticated, Principal, user_scoped
-from livehouse.identity.models import Account
 from livehouse.identity.service import signed_in_account
 from livehouse.profiles import service, social, views
 from livehouse.profiles.models import Connection
@@ -21,10 +20,6 @@ router = APIRouter(tags=["follows, mutes and contact"])
 Social = Annotated[Principal, Depends(user_scoped("profile.social"))]
 Reader = Annotated[Principal, Depends(user_scoped("profile.read"))]
 Pages = Annotated[PageParams, Depends(page_params)]
-
-
-async def _me(db: DbSession, principal: Principal) -> Account:
-    return await signed_in_account(db, principal)
 
 
 def _viewer(principal: Principal | None) -> int | None:
@@ -51,7 +46,7 @@ async def follow_user(
     account_id: uuid.UUID, response: Response, db: DbSession, principal: Social
 ) -> ConnectionOut:
     target = await social.user_target(db, account_id)
-    row, created = await social.follow(db, await _me(db, principal), target)
+    row, created = await social.follow(db, await signed_in_account(db, principal), target)
     return await _one(db, row, created, response)
 
 
@@ -97,7 +92,7 @@ async def follow_org(
     org_id: uuid.UUID, response: Response, db: DbSession, principal: Social
 ) -> ConnectionOut:
     target = await social.org_target(db, org_id)
-    row, created = await social.follow(db, await _me(db, principal), target)
+    row, created = await social.follow(db, await signed_in_account(db, principal), target)
     return await _one(db, row, created, response)
 
 
@@ -133,7 +128,7 @@ async def contact_user(
 ) -> Message:
     target = await social.user_target(db, account_id)
     await social.contact_user(
-        db, await _me(db, principal), target, payload.subject, payload.message
+        db, await signed_in_account(db, principal), target, payload.subject, payload.message
     )
     return Message(message="Your message is on its way")
 
@@ -148,7 +143,9 @@ async def contact_org(
     org_id: uuid.UUID, payload: ContactIn, db: DbSession, principal: Social
 ) -> Message:
     target = await social.org_target(db, org_id)
-    await social.contact_org(db, await _me(db, principal), target, payload.subject, payload.message)
+    await social.contact_org(
+        db, await signed_in_account(db, principal), target, payload.subject, payload.message
+    )
     return Message(message="Your message is on its way")
 
 
