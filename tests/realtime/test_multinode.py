@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
@@ -227,3 +228,42 @@ async def test_heartbeat_closes_silent_sockets(
         await lively.close()
     finally:
         await node.stop()
+
+
+async def test_a_node_that_loses_the_bus_reconnects_and_says_so_once(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis drops the node's subscriber connection (a restart or failover looks the same to
+    it): the node re-subscribes on its own, hears messages again, and logs the outage once and
+    its end once — not a line per retry."""
+    admin = redis.Redis.from_url(redis_url)
+    db = admin.connection_pool.connection_kwargs.get("db", 0)
+
+    async def subscribers() -> set[int]:
+        clients = await admin.client_list(_type="pubsub")
+        return {int(c["id"]) for c in clients if int(c["db"]) == db}
+
+    before = await subscribers()
+    node = RedisBackend(redis_url, 10, 60, 10)
+    heard: list[Envelope] = []
+    await node.start(heard.append, "node-" + uuid.uuid4().hex[:6])
+    ours = await subscribers() - before
+    assert len(ours) == 1, f"the node subscribes with one connection: {ours}"
+    channel = unique("comment")
+    try:
+        with caplog.at_level(logging.INFO, logger="livehouse.realtime"):
+            assert await admin.client_kill_filter(_id=str(ours.pop())) == 1
+            for attempt in range(100):  # published during the outage: lost, as documented
+                await node.publish(Envelope(channel, f"after-{attempt}"), store=False)
+                if heard:
+                    break
+                await asyncio.sleep(0.05)
+            assert [e.channel for e in heard] and {e.channel for e in heard} == {channel}
+            lines = [(r.levelname, r.getMessage()) for r in caplog.records]
+        assert lines == [
+            ("ERROR", "realtime: bus connection lost"),
+            ("WARNING", "realtime: bus connection lost: recovered"),
+        ], lines
+    finally:
+        await node.close()
+        await admin.aclose()

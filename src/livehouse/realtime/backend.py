@@ -32,6 +32,7 @@ import orjson
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from livehouse.core.logging import FailureStreak
 from livehouse.realtime.service import GrantRecord, Member
 
 log = logging.getLogger("livehouse.realtime")
@@ -308,16 +309,20 @@ class RedisBackend:
 
     async def _listen(self) -> None:
         # redis-py re-subscribes after a reconnect; messages published during an outage are lost
-        # to connected sockets (clients that reconnect can still resume from the history).
-        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        # to connected sockets (clients that reconnect can still resume from the history). The
+        # confirmation of that subscription is what says the bus is back.
+        pubsub = self.redis.pubsub()
         await pubsub.subscribe(self.bus)
         self._subscribed.set()
+        outage = FailureStreak(log, "realtime: bus connection lost", extra={"node": self.node_id})
         delay = 0.1
         while True:
             try:
                 async for message in pubsub.listen():
-                    delay = 0.1
-                    if message["type"] == "message":
+                    if message["type"] == "subscribe":
+                        delay = 0.1
+                        outage.succeeded()
+                    elif message["type"] == "message":
                         try:
                             self.deliver(_decode_bus(message["data"]))
                         except Exception:
@@ -326,8 +331,8 @@ class RedisBackend:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                 raise
-            except (RedisError, OSError) as exc:
-                log.warning("realtime: bus connection lost, retrying", extra={"error": str(exc)})
+            except (RedisError, OSError):
+                outage.failed()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
