@@ -27,7 +27,7 @@ from livehouse.events.access import is_public
 from livehouse.events.models import Event, EventSession, Occurrence
 from livehouse.identity.models import Account
 from livehouse.identity.service import age_on
-from livehouse.ticketing import catalog, hooks, inventory, pricing, salecache
+from livehouse.ticketing import catalog, hooks, inventory, pricing, salecache, soldout
 from livehouse.ticketing.models import Hold, Product, TicketSettings, TicketType, TicketVariation
 
 
@@ -331,6 +331,12 @@ async def price_hold(
     occurrence = await pick_occurrence(session, event, basket.occurrence_id)
     check_on_sale(event, occurrence, settings)
     tickets = await _resolve_tickets(session, event, occurrence, basket.tickets)
+    if waitlist_entry_id is None:  # an offer to the waiting list is made because places came back
+        known = soldout.refusal(
+            session, event.id, occurrence.id, (t.ticket_type.id for t in tickets)
+        )
+        if known is not None:
+            raise inventory.SoldOut(known.message, extra=known.extra)
     if basket.goods and not tickets:
         raise ValidationFailed.field("items", "Merchandise is sold with tickets")
     goods = await _resolve_goods(session, event, basket.goods)

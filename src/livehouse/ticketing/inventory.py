@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from livehouse.core.db import dialect_name, insert_ignore
 from livehouse.core.errors import Conflict
 from livehouse.events.models import Event, Occurrence
+from livehouse.ticketing import soldout
 from livehouse.ticketing.models import (
     Coupon,
     CouponCustomerUse,
@@ -214,18 +215,18 @@ async def take(session: AsyncSession, need: Need) -> None:
         params = {"p_type": type_id, "p_occurrence": occurrence, "p_n": n}
         key = {"ticket_type_id": type_id, "occurrence_id": occurrence}
         if not await _counter(session, "ticket", params, TicketStock, key, "taken"):
-            await _sold_out_ticket(session, type_id, occurrence, n)
+            await _sold_out_ticket(session, need.event_id, type_id, occurrence, n)
 
     if need.seats:
         n = need.total_seats
         params = {"p_occurrence": occurrence, "p_event": need.event_id, "p_n": n}
         key = {"occurrence_id": occurrence}
         if not await _counter(session, "event", params, EventStock, key, "taken"):
-            raise SoldOut(
-                "The event is sold out for this date"
-                if n == 1
-                else f"Fewer than {n} places are left at this event for this date"
-            )
+            if n == 1:
+                message = "The event is sold out for this date"
+                soldout.remember(session, need.event_id, occurrence, soldout.EVENT_WIDE, message)
+                raise SoldOut(message)
+            raise SoldOut(f"Fewer than {n} places are left at this event for this date")
 
     for product_id in sorted(need.goods):
         n = need.goods[product_id]
@@ -283,7 +284,9 @@ async def take(session: AsyncSession, need: Need) -> None:
             )
 
 
-async def _sold_out_ticket(session: AsyncSession, type_id: int, occurrence_id: int, n: int) -> None:
+async def _sold_out_ticket(
+    session: AsyncSession, event_id: int, type_id: int, occurrence_id: int, n: int
+) -> None:
     name, quantity = (
         await session.execute(
             select(TicketType.name, TicketType.quantity).where(TicketType.id == type_id)
@@ -295,12 +298,11 @@ async def _sold_out_ticket(session: AsyncSession, type_id: int, occurrence_id: i
         )
     )
     left = max(0, (quantity or 0) - (taken or 0))
-    raise SoldOut(
-        f"'{name}' is sold out"
-        if left == 0
-        else f"Only {left} of '{name}' left; you asked for {n}",
-        extra={"available": left},
-    )
+    if left == 0:
+        message, extra = f"'{name}' is sold out", {"available": 0}
+        soldout.remember(session, event_id, occurrence_id, type_id, message, extra)
+        raise SoldOut(message, extra=extra)
+    raise SoldOut(f"Only {left} of '{name}' left; you asked for {n}", extra={"available": left})
 
 
 def _minus(column: Any, n: int) -> Any:
@@ -312,6 +314,7 @@ async def give_back(
 ) -> None:
     """Return what `need` took (a released hold, a refunded ticket). Callers make sure this runs
     once per taking — by changing the holder's status with a guarded UPDATE first."""
+    soldout.forget(need.event_id, need.occurrence_id)
     for type_id, n in sorted(need.seats.items()):
         await session.execute(
             update(TicketStock)

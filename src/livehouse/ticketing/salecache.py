@@ -77,7 +77,7 @@ async def cached(
     process's entry when it is current for this unit of work, otherwise loaded (and kept when
     this unit of work has read the event's sale version). `valid_until` gives the moment a
     result expires by itself (upcoming dates stop being upcoming)."""
-    found = _version(session, event_id)
+    found = version_of(session, event_id)
     if found is None:
         return await load()
     public_id, version = found
@@ -93,7 +93,7 @@ async def cached(
     return result
 
 
-def _version(session: AsyncSession, event_id: int) -> tuple[uuid.UUID, int] | None:
+def version_of(session: AsyncSession, event_id: int) -> tuple[uuid.UUID, int] | None:
     """The event's public id and sale version as this unit of work read them (without a
     query), or None when the cache must not be used here."""
     sync = session.sync_session
