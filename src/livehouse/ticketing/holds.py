@@ -331,12 +331,12 @@ async def price_hold(
     occurrence = await pick_occurrence(session, event, basket.occurrence_id)
     check_on_sale(event, occurrence, settings)
     tickets = await _resolve_tickets(session, event, occurrence, basket.tickets)
-    if waitlist_entry_id is None:  # an offer to the waiting list is made because places came back
+    if tickets and waitlist_entry_id is None:  # a waiting-list offer: places just came back
         known = soldout.refusal(
             session, event.id, occurrence.id, (t.ticket_type.id for t in tickets)
         )
         if known is not None:
-            raise inventory.SoldOut(known.message, extra=known.extra)
+            raise inventory.SoldOut(known.message, extra=dict(known.extra or {}))
     if basket.goods and not tickets:
         raise ValidationFailed.field("items", "Merchandise is sold with tickets")
     goods = await _resolve_goods(session, event, basket.goods)

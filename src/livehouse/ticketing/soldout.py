@@ -4,8 +4,9 @@ A sale learns that a ticket type (or a date's event-wide capacity) has no place 
 very end: the stock counters are its last statements, so that the hot counter row stays locked
 for as short a time as possible (see `orders.purchase`). Until then it has priced the basket,
 made the payment and written the order — all rolled back. When an event sells out, every buyer
-still in the queue pays that whole price for a 409: with 1,000 buyers in flight, 1,000
-purchases' worth of CPU at the end (bench/checkout.py measured ~10 % of a run's CPU).
+still in the queue pays that whole price for a 409, and more (13 to 17 ms of CPU against ~11
+for a sale): with 1,000 buyers in flight, 1,000 purchases' worth of CPU at the end
+(docs/benchmarks.md, eighth session).
 
 So when a sale finds a type or a date with no place left at all, this process remembers it for
 `REMEMBER_SECONDS`, and in that time further sales of it are refused right after pricing
