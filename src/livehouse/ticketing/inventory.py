@@ -29,7 +29,7 @@ from sqlalchemy import Integer, and_, bindparam, case, func, literal, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livehouse.core.db import dialect_name, insert_ignore
+from livehouse.core.db import after_commit, dialect_name, insert_ignore
 from livehouse.core.errors import Conflict
 from livehouse.events.models import Event, Occurrence
 from livehouse.ticketing import soldout
@@ -314,7 +314,11 @@ async def give_back(
 ) -> None:
     """Return what `need` took (a released hold, a refunded ticket). Callers make sure this runs
     once per taking — by changing the holder's status with a guarded UPDATE first."""
-    soldout.forget(need.event_id, need.occurrence_id)
+
+    async def places_are_back() -> None:  # not before: until then a sale still finds none
+        soldout.forget(need.event_id, need.occurrence_id)
+
+    after_commit(session, places_are_back)
     for type_id, n in sorted(need.seats.items()):
         await session.execute(
             update(TicketStock)

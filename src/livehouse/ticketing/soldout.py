@@ -11,11 +11,11 @@ for a sale): with 1,000 buyers in flight, 1,000 purchases' worth of CPU at the e
 So when a sale finds a type or a date with no place left at all, this process remembers it for
 `REMEMBER_SECONDS`, and in that time further sales of it are refused right after pricing
 (`holds.price_hold`), with the same answer. A remembered answer can only refuse, never sell:
-it cannot oversell anything. It ends at once when this process gives places back
-(`inventory.give_back`: an expired hold, a refund, a cancelled order) or when the event's sale
-catalogue changes (its `sale_version`, e.g. a type's quantity raised, on any node); places
-given back on another node are seen within `REMEMBER_SECONDS`. Waiting-list offers never
-consult it (they are made because places came back).
+it cannot oversell anything. It ends as soon as places given back in this process are
+committed (`inventory.give_back`: an expired hold, a refund, a cancelled order) or when the
+event's sale catalogue changes (its `sale_version`, e.g. a type's quantity raised, on any
+node); places given back on another node are seen within `REMEMBER_SECONDS`. Waiting-list
+offers never consult it (they are made because places came back).
 """
 
 from __future__ import annotations
