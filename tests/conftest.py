@@ -22,6 +22,7 @@ from sqlalchemy import delete, inspect, text
 from livehouse.app import create_app
 from livehouse.core import migrations
 from livehouse.core.db import Base, Database
+from livehouse.core.outbox import OutboxDispatcher
 from livehouse.core.runtime import Runtime
 from livehouse.core.settings import Settings
 from tests.support import routes as test_routes
@@ -192,6 +193,17 @@ async def clean(runtime: Runtime) -> AsyncIterator[Runtime]:
     test_routes.gates.clear()
     test_routes.entered.clear()
     test_routes.flaky_failures.clear()
+
+
+@pytest.fixture
+async def paused_dispatcher(runtime: Runtime) -> AsyncIterator[OutboxDispatcher]:
+    """The background dispatcher stopped, so the test alone decides when jobs are claimed —
+    and jobs run in the order they were queued (two dispatchers can finish them out of order)."""
+    await runtime.outbox.stop()
+    try:
+        yield runtime.outbox
+    finally:
+        runtime.outbox.start()
 
 
 @pytest.fixture

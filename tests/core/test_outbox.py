@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 import httpx
@@ -50,16 +51,6 @@ async def test_no_job_after_rollback(client: httpx.AsyncClient, runtime: Runtime
     await runtime.outbox.run_pending()
     assert await outbox_rows(runtime) == []
     assert await logged(runtime) == []
-
-
-@pytest.fixture
-async def paused_dispatcher(runtime: Runtime):
-    """The background dispatcher stopped, so the test alone decides when jobs are claimed."""
-    await runtime.outbox.stop()
-    try:
-        yield runtime.outbox
-    finally:
-        runtime.outbox.start()
 
 
 async def test_failing_handler_is_retried_with_backoff(
@@ -131,6 +122,24 @@ async def test_a_second_job_with_the_same_dedupe_key_fails_its_transaction(
         async with unit_of_work(clean.database) as session:
             outbox.enqueue(session, "test.record", {"value": "twice"}, dedupe_key="order-1-receipt")
     assert [job.payload["value"] for job in await outbox_rows(clean)] == ["once"]
+
+
+async def test_jobs_are_written_at_commit_in_order_and_a_dropped_savepoint_drops_its_own(
+    clean: Runtime, paused_dispatcher: outbox.OutboxDispatcher
+) -> None:
+    async with unit_of_work(clean.database) as session:
+        outbox.enqueue(session, "test.record", {"value": "first"})
+        with contextlib.suppress(RuntimeError):
+            async with session.begin_nested():  # its flush writes "first"
+                outbox.enqueue(session, "test.record", {"value": "undone"})
+                raise RuntimeError("the savepoint rolls back")
+        for value in ("second", "third"):
+            outbox.enqueue(session, "test.record", {"value": value}, dedupe_key=value)
+        outbox.enqueue(session, "test.record", {"value": "fourth"})
+    rows = await outbox_rows(clean)
+    assert [job.payload["value"] for job in rows] == ["first", "second", "third", "fourth"]
+    assert [job.dedupe_key for job in rows] == [None, "second", "third", None]
+    assert all(job.status == "pending" and job.attempts == 0 for job in rows)
 
 
 def test_enqueue_refuses_unknown_topics() -> None:

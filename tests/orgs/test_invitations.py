@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from livehouse.core import clock
+from livehouse.core.outbox import OutboxDispatcher
 from livehouse.core.runtime import Runtime
 from tests.support.auth import (
     PASSWORD,
@@ -110,7 +111,10 @@ async def test_wrong_tokens_are_rate_limited(
 
 
 async def test_resend_replaces_the_link_and_is_rate_limited(
-    client: httpx.AsyncClient, runtime: Runtime, mailbox: Mailbox
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    mailbox: Mailbox,
+    paused_dispatcher: OutboxDispatcher,  # the n-th e-mail delivered is the n-th sent
 ) -> None:
     owner = await signed_up(client, "owner")
     org = await create_org(client, owner)
