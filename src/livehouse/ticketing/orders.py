@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock, realtime
-from livehouse.core.db import before_commit
+from livehouse.core.db import before_commit, write_new
 from livehouse.core.errors import Conflict, NotFound, ValidationFailed
 from livehouse.core.ids import new_public_id
 from livehouse.core.money import Money
@@ -192,14 +192,14 @@ async def _write(session: AsyncSession, made: Made, payment: Payment) -> None:
     hold = made.hold
     if hold.id is None and hold.status != "converted":
         session.add(hold)
-    await session.flush()  # the hold and the payment: the order names them
+        await session.flush()  # the order names it
+    await write_new(session, payment)
     order = made.order
     order.hold_id, order.payment_id = hold.id, payment.id
-    session.add(order)
-    await session.flush()
+    await write_new(session, order)
     for line in made.lines:
         line.order_id = order.id
-    session.add_all(made.lines)
+    await write_new(session, *made.lines)
 
 
 def _lines(order: Order, hold: Hold) -> list[OrderLine]:
@@ -333,11 +333,10 @@ async def _issue_tickets(session: AsyncSession, order: Order, hold: Hold) -> Non
                     answers=who.get("answers") or {},
                 )
             )
-    session.add_all(tickets)
+    await write_new(session, *tickets)
     made = made_here(session, order.public_id)
     if made is not None:
         made.tickets.extend(tickets)
-    await session.flush()
 
 
 def _confirm(session: AsyncSession, order: Order) -> None:

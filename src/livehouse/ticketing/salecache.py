@@ -42,7 +42,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from livehouse.core import clock
-from livehouse.core.db import keep
+from livehouse.core.db import flush_only, keep
 from livehouse.events.models import Event, EventSession, Occurrence
 from livehouse.ticketing.models import OrderFormField, TicketSettings, TicketType, TicketVariation
 
@@ -50,6 +50,7 @@ T = TypeVar("T")
 
 WATCHED = (Occurrence, EventSession, TicketType, TicketVariation, OrderFormField)
 _WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
+flush_only(*WATCHED)  # their flushes bump the version (below)
 _ENTRIES = 2048
 _PENDING = "sale_catalogue_pending"  # session.info: event ids whose watched rows this flush changes
 _CHANGED = "sale_catalogue_changed"  # session.info: this unit of work changed watched rows
