@@ -289,8 +289,9 @@ def flush_only(*models: type) -> None:
 
 
 async def write_new(session: AsyncSession, *rows: Any) -> None:
-    """INSERT new rows now, one Core statement per table, and keep them in the session as if a
-    flush had written them (later changes to them are UPDATEd by the next flush).
+    """INSERT new rows now — one Core statement per run of rows of one table with the same
+    columns given — and keep them in the session as if a flush had written them (later changes
+    to them are UPDATEd by the next flush).
 
     What `session.add(row); await session.flush()` does, for less CPU: a flush's bookkeeping
     costs as much as the INSERT itself, attaching the row a fraction of that (docs/benchmarks.md,
