@@ -1,8 +1,12 @@
 """The floor: the writes of one checkout, done directly with the database driver (asyncpg or
 sqlite3 via aiosqlite), with the same concurrency as the load generator — no HTTP, no framework,
-no ORM. Per order, in one transaction: the conditional stock updates (ticket type, event, per
-customer), the order, its line, the payment, the ticket and the outbox job. (No hold: a purchase
-paid at once writes none since bca7a4d.)"""
+no ORM. Per order, in one transaction and in a purchase's order: the payment, the order naming
+it, its line, the ticket and the outbox job, then the conditional stock updates (ticket type,
+event, per customer) right before COMMIT, so the hot stock row is locked only for those and the
+commit. A sold-out counter rolls the order back. (No hold: a purchase paid at once writes none since
+bca7a4d. Until the tenth session the floor took the counters first and held the hot row over
+every INSERT — as no purchase does — which made it ~1.5x slower than the same writes in this
+order and the ratio look better than it was.)"""
 
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ from typing import Any
 
 import uuid_utils
 from sqlalchemy.engine import make_url
+
+
+class _SoldOut(Exception):
+    """The stock counter found no place left: the order's writes roll back."""
 
 
 def _uuid7() -> uuid.UUID:
@@ -39,9 +47,9 @@ STATEMENTS = [
     (
         "order",
         "INSERT INTO orders (public_id, org_id, event_id, occurrence_id, account_id, "
-        "status, number, answers, currency, subtotal, discount, service_charge, tax, total, "
-        "refunded, created_at, updated_at) VALUES ({p})",
-        17,
+        "payment_id, status, number, answers, currency, subtotal, discount, service_charge, "
+        "tax, total, refunded, created_at, updated_at) VALUES ({p})",
+        18,
     ),
     (
         "line",
@@ -97,25 +105,45 @@ async def run(url: str, ticket_type: str, buyers: int, capacity: int, connection
             return v.replace(tzinfo=None).isoformat(sep=" ")
         return v
 
-    async def order(execute: Any, account_id: int) -> bool:
+    async def order(execute: Any, account_id: int) -> None:
+        """One purchase's writes; raises _SoldOut (the caller rolls back) when none is left."""
         now = datetime.now(UTC)
         params = {
             "stock": [ids["stock"], ids["type"]],
             "event": [ids["occurrence"]],
             "customer": [ids["type"], ids["occurrence"], account_id, 1],
         }
-        if await execute(sql["stock"], params["stock"]) != 1:
-            return False
-        await execute(sql["event"], params["event"])
-        await execute(sql["customer"], params["customer"])
+        order_public_id = _uuid7()  # the payment names the order before it is written
+        payment_id = await execute(
+            sql["payment"] + " RETURNING id",
+            [
+                _uuid7(),
+                ids["org"],
+                account_id,
+                2500,
+                "EUR",
+                0,
+                "succeeded",
+                "sandbox",
+                f"sbx_{uuid.uuid4().hex}",
+                "order",
+                str(order_public_id),
+                0,
+                "{}",
+                now,
+                now,
+            ],
+            returning=True,
+        )
         order_id = await execute(
             sql["order"] + " RETURNING id",
             [
-                _uuid7(),
+                order_public_id,
                 ids["org"],
                 ids["event"],
                 ids["occurrence"],
                 account_id,
+                payment_id,
                 "paid",
                 f"RAW-{uuid.uuid4().hex[:12]}",
                 "{}",
@@ -134,26 +162,6 @@ async def run(url: str, ticket_type: str, buyers: int, capacity: int, connection
         await execute(
             sql["line"],
             [_uuid7(), order_id, "ticket", ids["type"], ids["variation"], "General", 2500, 1, 2500],
-        )
-        await execute(
-            sql["payment"],
-            [
-                _uuid7(),
-                ids["org"],
-                account_id,
-                2500,
-                "EUR",
-                0,
-                "succeeded",
-                "sandbox",
-                f"sbx_{uuid.uuid4().hex}",
-                "order",
-                str(order_id),
-                0,
-                "{}",
-                now,
-                now,
-            ],
         )
         await execute(
             sql["ticket"],
@@ -175,7 +183,10 @@ async def run(url: str, ticket_type: str, buyers: int, capacity: int, connection
             sql["outbox"],
             ["email.send", json.dumps({"to": "x@bench.example.com"}), "pending", 0, now, now],
         )
-        return True
+        if await execute(sql["stock"], params["stock"]) != 1:
+            raise _SoldOut
+        await execute(sql["event"], params["event"])
+        await execute(sql["customer"], params["customer"])
 
     if postgres:
         import asyncpg
@@ -184,7 +195,7 @@ async def run(url: str, ticket_type: str, buyers: int, capacity: int, connection
         pool = await asyncpg.create_pool(dsn, min_size=connections, max_size=connections)
 
         async def transaction(account_id: int) -> bool:
-            async with pool.acquire() as conn, conn.transaction():
+            async with pool.acquire() as conn:
 
                 async def execute(q: str, p: list[Any], returning: bool = False) -> Any:
                     if returning:
@@ -192,7 +203,12 @@ async def run(url: str, ticket_type: str, buyers: int, capacity: int, connection
                     status = await conn.execute(q, *p)
                     return int(status.rsplit(" ", 1)[-1])
 
-                return await order(execute, account_id)
+                try:
+                    async with conn.transaction():
+                        await order(execute, account_id)
+                except _SoldOut:
+                    return False
+                return True
     else:
         import aiosqlite
 
@@ -221,9 +237,12 @@ async def run(url: str, ticket_type: str, buyers: int, capacity: int, connection
                             return (await cursor.fetchone())[0]
                         return cursor.rowcount
 
-                    done = await order(execute, account_id)
+                    await order(execute, account_id)
                     await conn.execute("COMMIT")
-                    return done
+                    return True
+                except _SoldOut:
+                    await conn.execute("ROLLBACK")
+                    return False
                 except BaseException:
                     await conn.execute("ROLLBACK")
                     raise
