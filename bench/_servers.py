@@ -108,11 +108,16 @@ def rss_kb(pid: int) -> int:
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
-    """User and system CPU time so far of the process and its children."""
+    """User and system CPU time so far of the process and its children — the living ones and
+    those that have ended and been waited for (a PostgreSQL backend ends with its connection)."""
     user = system = 0.0
     for member in family(pid):
-        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        user, system = user + int(fields[11]) / TICK, system + int(fields[12]) / TICK
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile: its parent counts it once it has waited for it
+        user += (int(fields[11]) + int(fields[13])) / TICK
+        system += (int(fields[12]) + int(fields[14])) / TICK
     return user, system
 
 
