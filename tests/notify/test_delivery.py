@@ -30,6 +30,32 @@ async def test_email_goes_out_through_smtp_after_commit(runtime: Runtime, mailbo
     assert message.get_body(preferencelist=("html",)) is not None
 
 
+def test_a_jobs_message_id_is_the_same_on_every_try(runtime: Runtime) -> None:
+    payload = {"to": "ada@example.com", "subject": "S", "text": "body"}
+
+    def message_id(job: int) -> str:
+        return str(transports.build_email(runtime.settings, payload, job)["Message-ID"])
+
+    assert message_id(41) == message_id(41)  # a retry: receivers can drop the copy
+    assert message_id(41) != message_id(42)
+    assert message_id(41).startswith("<") and message_id(41).endswith(".job41@livehouse.local>")
+
+
+async def test_the_mailbox_reads_messages_in_the_order_they_were_queued(
+    runtime: Runtime, mailbox: Mailbox
+) -> None:
+    # The background dispatcher and a test's run_pending can deliver two jobs out of order;
+    # tests asking for the n-th message mean the n-th queued (e.g. the second code sent).
+    for job in (9002, 9001):
+        payload = {"to": "order@example.com", "subject": "Code", "text": f"job {job}"}
+        await transports.send_email(
+            runtime.settings, transports.build_email(runtime.settings, payload, job)
+        )
+    first = await mailbox.wait_for(runtime, to="order@example.com", subject="Code", count=1)
+    second = await mailbox.wait_for(runtime, to="order@example.com", subject="Code", count=2)
+    assert (text_of(first).strip(), text_of(second).strip()) == ("job 9001", "job 9002")
+
+
 async def test_nothing_is_sent_for_a_rolled_back_transaction(
     runtime: Runtime, mailbox: Mailbox
 ) -> None:

@@ -19,6 +19,14 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 
+def queued_order(message: EmailMessage) -> int:
+    """The outbox job that sent `message` (named in its Message-ID): jobs are numbered as they
+    are queued, and the dispatcher and a test's `run_pending` may deliver two out of order."""
+    match = re.search(r"\.job(\d+)@", str(message["Message-ID"]))
+    assert match, f"no outbox job in Message-ID {message['Message-ID']!r}"
+    return int(match.group(1))
+
+
 class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
@@ -31,8 +39,10 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
+        """Messages to `address`, in the order they were queued (not delivered)."""
         with self._lock:
-            return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+            found = [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+        return sorted(found, key=queued_order)
 
     def clear(self) -> None:
         with self._lock:
@@ -41,7 +51,7 @@ class Mailbox:
     async def wait_for(
         self, runtime: Any, *, to: str, subject: str = "", count: int = 1, timeout: float = 10.0
     ) -> EmailMessage:
-        """The `count`-th message to `to` whose subject contains `subject`."""
+        """The `count`-th message queued for `to` whose subject contains `subject`."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             await runtime.outbox.run_pending()
@@ -95,6 +105,8 @@ class SmsGateway:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length))
                 body["authorization"] = self.headers.get("Authorization")
+                # livehouse-sms-<outbox job>: the order it was queued in (see queued_order)
+                body["job"] = int(self.headers.get("Idempotency-Key", "-0").rsplit("-", 1)[1])
                 gateway.messages.append(body)
                 self.send_response(202)
                 self.end_headers()
@@ -115,10 +127,11 @@ class SmsGateway:
     async def wait_for(
         self, runtime: Any, *, to: str, count: int = 1, timeout: float = 10.0
     ) -> dict[str, Any]:
+        """The `count`-th text queued for `to`."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             await runtime.outbox.run_pending()
-            found = [m for m in self.messages if m["to"] == to]
+            found = sorted((m for m in self.messages if m["to"] == to), key=lambda m: m["job"])
             if len(found) >= count:
                 return found[count - 1]
             if asyncio.get_running_loop().time() > deadline:

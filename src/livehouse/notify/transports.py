@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -23,6 +23,7 @@ import aiosmtplib
 import httpx
 from anyio import to_thread
 
+from livehouse.core.security import keyed_hash
 from livehouse.core.settings import Settings
 
 
@@ -38,9 +39,12 @@ def build_email(settings: Settings, payload: dict[str, Any], job_id: int) -> Ema
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
     message["Date"] = formatdate(localtime=False)
-    # Stable per job: a retried delivery carries the same id, so receivers can drop the copy.
+    # Stable per job, so a retried delivery carries the same id and receivers drop the copy
+    # (email.utils.make_msgid adds the time and a random number: a new id on every try); the
+    # keyed part keeps two installations' job 42 apart.
     domain = settings.mail_from.rsplit("@", 1)[-1].rstrip(">") or "livehouse.local"
-    message["Message-ID"] = make_msgid(idstring=f"job{job_id}", domain=domain)
+    install = keyed_hash(f"email-job-{job_id}", "message-id")[:24]
+    message["Message-ID"] = f"<{install}.job{job_id}@{domain}>"
     if payload.get("reply_to"):
         message["Reply-To"] = payload["reply_to"]
     message.set_content(payload["text"])
