@@ -26,6 +26,18 @@ rule(
     "anonymous",
     why="server to server: signed with the Pusher app secret (no principal)",
 )
+for path in (
+    "/apps/{app_id}/channels",
+    "/apps/{app_id}/channels/{channel_name}",
+    "/apps/{app_id}/channels/{channel_name}/users",
+):
+    rule(
+        "GET",
+        path,
+        "anonymous",
+        why="server to server: signed with the Pusher app secret (no principal); see "
+        "tests/realtime/test_pusher_channels.py",
+    )
 
 
 async def rtc_keys(world: World) -> dict[str, str]:

@@ -9,7 +9,8 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -196,6 +197,65 @@ async def test_members_of_a_dead_node_are_removed(redis_url: str, settings: Sett
         assert [e.user_id for e in seen if e.kind == "member_removed"] == ["ghost"]
     finally:
         await alive.presence_leave(channel, "2.2")
+        await alive.close()
+        await dead.redis.aclose()
+
+
+async def test_channel_queries_count_every_nodes_sockets(
+    pair: tuple[Node, Node], settings: Settings, base: str
+) -> None:
+    a, b = pair
+    channel = unique("news")
+
+    def counted_on(node: Node) -> Callable[[], Awaitable[Any]]:
+        api = api_of(node, settings)
+        return lambda: asyncio.to_thread(api.channel_info, channel, ["subscription_count"])
+
+    async def until(ask: Callable[[], Awaitable[Any]], expected: Any) -> None:
+        answer = None
+        for _ in range(300):  # each node shares its counts a moment after they change
+            answer = await ask()
+            if answer == expected:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"expected {expected}, got {answer}")
+
+    on_a = await Native.connect(a.url)
+    await on_a.subscribe(channel)
+    await until(counted_on(b), {"occupied": True, "subscription_count": 1})  # a's, seen from b
+    on_b = await Native.connect(b.url)
+    await on_b.subscribe(channel)
+    both = {"occupied": True, "subscription_count": 2}
+    await until(counted_on(b), both)
+    await until(counted_on(a), both)
+    listed = await asyncio.to_thread(
+        api_of(a, settings).channels_info, channel, ["subscription_count"]
+    )
+    assert listed == {"channels": {channel: {"subscription_count": 2}}}
+    await on_a.close()
+    await until(counted_on(b), {"occupied": True, "subscription_count": 1})
+    await on_b.close()
+    await until(counted_on(a), {"occupied": False, "subscription_count": 0})
+
+
+async def test_counts_of_a_dead_node_are_forgotten(redis_url: str) -> None:
+    channel = unique("news")
+    alive = RedisBackend(redis_url, 10, 60, 10)
+    dead = RedisBackend(redis_url, 10, 60, 10)
+    await alive.start(lambda envelope: None, "alive-" + uuid.uuid4().hex[:6])
+    await dead.start(lambda envelope: None, "dead-" + uuid.uuid4().hex[:6])
+    try:
+        await dead.share_counts({channel: 3}, full=True)
+        assert await alive.counts_elsewhere(channel=channel) == {channel: 3}
+        await dead.share_counts({}, full=False)  # its last socket left
+        assert await alive.counts_elsewhere(channel=channel) == {}
+        await dead.share_counts({channel: 2}, full=False)
+        await dead.redis.delete("lh:rt:n:" + dead.node_id)  # its heartbeat lapses: it died
+        assert await alive.counts_elsewhere(prefix=channel) == {}
+        await alive.housekeeping()
+        assert not await alive.redis.exists("lh:rt:s:" + dead.node_id)
+        assert dead.node_id.encode() not in await alive.redis.smembers("lh:rt:nodes")
+    finally:
         await alive.close()
         await dead.redis.aclose()
 

@@ -4,7 +4,6 @@ handshake's error codes, bad signatures, and the HTTP API's request signing."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import time
 from typing import Any
@@ -18,7 +17,7 @@ from pusher.errors import PusherBadAuth, PusherBadRequest, PusherBadStatus
 
 from livehouse.core.runtime import Runtime
 from livehouse.realtime import signatures
-from tests.realtime.clients import WAIT, RawPusher, ws_url
+from tests.realtime.clients import WAIT, RawPusher, signed_query, ws_url
 from tests.support.auth import signed_up
 
 VECTOR_KEY, VECTOR_SECRET = "278d425bdf160c739803", "7ad3773142a6692b25b8"
@@ -189,21 +188,6 @@ async def test_broadcasting_auth(base: str, http: httpx.AsyncClient, runtime: Ru
         "/broadcasting/auth", data={**form, "channel_name": "private-x"}, headers=ada.headers
     )
     assert unknown.status_code == 403
-
-
-def signed_query(runtime: Runtime, path: str, body: bytes, **override: str) -> dict[str, str]:
-    settings = runtime.settings
-    params = {
-        "auth_key": settings.pusher_key,
-        "auth_timestamp": str(int(time.time())),
-        "auth_version": "1.0",
-        "body_md5": hashlib.md5(body).hexdigest(),
-    }
-    params |= override
-    params["auth_signature"] = signatures.request_signature(
-        settings.pusher_secret, "POST", path, params
-    )
-    return params
 
 
 async def test_http_api_checks_its_signature(

@@ -1,14 +1,14 @@
 """Realtime routes: the two WebSocket protocols, Pusher channel authorisation, the Pusher HTTP
-publish API. Parsing and shaping only; the rules are in service.py, the protocols in native.py
-and pusher.py, fan-out in hub.py."""
+API (publishing and channel queries). Parsing and shaping only; the rules are in service.py, the
+protocols in native.py, pusher.py and pusher_http.py, fan-out and counts in hub.py."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
-from fastapi import APIRouter, Request, WebSocket
+from fastapi import APIRouter, Query, Request, WebSocket
 from pydantic import BaseModel, ValidationError
 from starlette.routing import WebSocketRoute
 from starlette.types import Receive, Scope, Send
@@ -17,7 +17,7 @@ from livehouse.core.deps import DbSession
 from livehouse.core.errors import BadRequest, validation_problem
 from livehouse.core.runtime import current
 from livehouse.identity.auth import Authenticated
-from livehouse.realtime import native, pusher, signatures
+from livehouse.realtime import native, pusher, pusher_http, signatures
 from livehouse.realtime.hub import Hub
 from livehouse.realtime.schemas import (
     BatchEvents,
@@ -101,6 +101,12 @@ async def _signed_body(request: Request, app_id: str) -> bytes:
     return body
 
 
+def _signed_query(request: Request, app_id: str) -> None:
+    signatures.verify_request(
+        current().settings, app_id, "GET", request.url.path, dict(request.query_params), b""
+    )
+
+
 def _json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
@@ -116,9 +122,12 @@ def _json(body: bytes) -> Any:
 async def pusher_events(app_id: str, request: Request) -> dict[str, Any]:
     event = _parse(TriggerEvent, _json(await _signed_body(request, app_id)))
     hub = current().hub
-    pusher.check_event(hub.settings, event.name, event.targets, event.data)
-    await pusher.trigger(hub, event.name, event.targets, event.data, event.socket_id)
-    return {}
+    pusher_http.check_event(hub.settings, event.name, event.targets, event.data)
+    info = pusher_http.attributes(event.info)
+    counts = await pusher_http.trigger(
+        hub, event.name, event.targets, event.data, event.socket_id, info
+    )
+    return {"channels": counts} if info else {}
 
 
 @router.post(
@@ -129,8 +138,54 @@ async def pusher_events(app_id: str, request: Request) -> dict[str, Any]:
 async def pusher_batch_events(app_id: str, request: Request) -> dict[str, Any]:
     batch = _parse(BatchEvents, _json(await _signed_body(request, app_id))).batch
     hub = current().hub
+    infos = []
     for event in batch:  # all checked before any is sent
-        pusher.check_event(hub.settings, event.name, [event.channel], event.data)
-    for event in batch:
-        await pusher.trigger(hub, event.name, [event.channel], event.data, event.socket_id)
-    return {}
+        pusher_http.check_event(hub.settings, event.name, [event.channel], event.data)
+        infos.append(pusher_http.attributes(event.info))
+    answers = []
+    for event, info in zip(batch, infos, strict=True):
+        counts = await pusher_http.trigger(
+            hub, event.name, [event.channel], event.data, event.socket_id, info
+        )
+        answers.append(counts.get(event.channel, {}))
+    return {"batch": answers} if any(infos) else {}
+
+
+Info = Annotated[
+    str | None,
+    Query(description="Comma-separated: subscription_count, user_count (presence channels)"),
+]
+
+
+@router.get(
+    "/apps/{app_id}/channels",
+    summary="Pusher HTTP API: the occupied channels (signed with the app secret)",
+)
+async def pusher_channels(
+    app_id: str,
+    request: Request,
+    info: Info = None,
+    filter_by_prefix: Annotated[str, Query(description="Only channels starting with this")] = "",
+) -> dict[str, Any]:
+    _signed_query(request, app_id)
+    return await pusher_http.channels(current().hub, filter_by_prefix, info)
+
+
+@router.get(
+    "/apps/{app_id}/channels/{channel_name}",
+    summary="Pusher HTTP API: whether a channel is occupied, and its counts (signed)",
+)
+async def pusher_channel(
+    app_id: str, channel_name: str, request: Request, info: Info = None
+) -> dict[str, Any]:
+    _signed_query(request, app_id)
+    return await pusher_http.channel(current().hub, channel_name, info)
+
+
+@router.get(
+    "/apps/{app_id}/channels/{channel_name}/users",
+    summary="Pusher HTTP API: a presence channel's users (signed with the app secret)",
+)
+async def pusher_channel_users(app_id: str, channel_name: str, request: Request) -> dict[str, Any]:
+    _signed_query(request, app_id)
+    return await pusher_http.users(current().hub, channel_name)

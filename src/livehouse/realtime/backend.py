@@ -14,6 +14,11 @@ sockets. Presence lives in one hash per channel (field = node and socket), chang
 that also announce member_added / member_removed, so the announcement and the change cannot be
 reordered. Nodes keep a heartbeat
 key; a node that died without saying goodbye has its members removed by the survivors.
+
+How many sockets are subscribed to a channel (the Pusher HTTP API's `occupied`,
+`subscription_count` and channel list) is this node's own count plus, with Redis, every other
+live node's: each node writes its counts to a hash of its own (a short while after they change,
+all of them again every housekeeping round) that expires with its heartbeat.
 """
 
 from __future__ import annotations
@@ -217,6 +222,14 @@ class MemoryBackend:
             return None
         return GrantRecord.loads(found[1])
 
+    async def share_counts(self, counts: dict[str, int], *, full: bool) -> None:
+        pass  # one node: nobody else asks
+
+    async def counts_elsewhere(
+        self, channel: str | None = None, prefix: str = ""
+    ) -> dict[str, int]:
+        return {}  # one node: there is no elsewhere
+
     async def housekeeping(self) -> None:
         cutoff = (time.time() - self.history_seconds) * 1000
         for channel, history in list(self._history.items()):
@@ -269,6 +282,7 @@ return 2
 """
 
 NODE_TTL_MS = 30_000
+NODES = PREFIX + "nodes"  # the nodes that share subscription counts (each in PREFIX + "s:" + node)
 
 
 def bus_of(client: redis.Redis) -> str:
@@ -299,6 +313,7 @@ class RedisBackend:
         self._leave = self.redis.register_script(_LEAVE)
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        self._shared: dict[str, int] = {}  # this node's counts as its hash in Redis has them
 
     async def start(self, deliver: Deliver, node_id: str) -> None:
         self.deliver, self.node_id = deliver, node_id
@@ -343,7 +358,8 @@ class RedisBackend:
                 await self._listener
             self._listener = None
         with contextlib.suppress(RedisError, OSError):
-            await self.redis.delete(PREFIX + "n:" + self.node_id)
+            await self.redis.delete(PREFIX + "n:" + self.node_id, PREFIX + "s:" + self.node_id)
+            await self.redis.srem(NODES, self.node_id)
         await self.redis.aclose()
 
     async def publish(self, envelope: Envelope, *, store: bool) -> None:
@@ -423,12 +439,74 @@ class RedisBackend:
         raw = await self.redis.getdel(f"{PREFIX}g:{socket_id}:{channel}")
         return GrantRecord.loads(raw) if raw else None
 
+    async def share_counts(self, counts: dict[str, int], *, full: bool) -> None:
+        """Make this node's subscription counts per channel what other nodes read: what changed
+        since the last call, or (`full`) all of them, replacing whatever the hash holds."""
+        key = PREFIX + "s:" + self.node_id
+        if full:
+            changed, gone = counts, []
+        else:
+            changed = {c: n for c, n in counts.items() if self._shared.get(c) != n}
+            gone = [c for c in self._shared if c not in counts]
+            if not changed and not gone:
+                return
+        pipe = self.redis.pipeline(transaction=True)
+        if full:
+            pipe.delete(key)
+        if gone:
+            pipe.hdel(key, *gone)
+        if changed:
+            pipe.hset(key, mapping=changed)
+        pipe.pexpire(key, NODE_TTL_MS)
+        pipe.sadd(NODES, self.node_id)
+        await pipe.execute()
+        self._shared = dict(counts)
+
+    async def _other_live_nodes(self) -> list[str]:
+        nodes = [n.decode() for n in await self.redis.smembers(NODES)]
+        nodes = [n for n in nodes if n != self.node_id]
+        if not nodes:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        for node in nodes:
+            pipe.exists(PREFIX + "n:" + node)
+        return [n for n, up in zip(nodes, await pipe.execute(), strict=True) if up]
+
+    async def counts_elsewhere(
+        self, channel: str | None = None, prefix: str = ""
+    ) -> dict[str, int]:
+        """Subscriptions per channel on the other live nodes: of `channel`, or of every channel
+        whose name starts with `prefix`."""
+        nodes = await self._other_live_nodes()
+        if not nodes:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for node in nodes:
+            if channel is not None:
+                pipe.hget(PREFIX + "s:" + node, channel)
+            else:
+                pipe.hgetall(PREFIX + "s:" + node)
+        totals: dict[str, int] = {}
+        for found in await pipe.execute():
+            if channel is not None:
+                pairs = [(channel, found)] if found is not None else []
+            else:
+                pairs = [(c.decode(), n) for c, n in found.items() if c.decode().startswith(prefix)]
+            for name, count in pairs:
+                totals[name] = totals.get(name, 0) + int(count)
+        return totals
+
     async def beat(self) -> None:
         await self.redis.set(PREFIX + "n:" + self.node_id, b"1", px=NODE_TTL_MS)
 
     async def housekeeping(self) -> None:
-        """Refresh this node's heartbeat; remove presence members of nodes that died."""
+        """Refresh this node's heartbeat; forget nodes that died: their presence members and
+        their subscription counts."""
         await self.beat()
+        for node in [n.decode() for n in await self.redis.smembers(NODES)]:
+            if node != self.node_id and not await self.redis.exists(PREFIX + "n:" + node):
+                await self.redis.delete(PREFIX + "s:" + node)
+                await self.redis.srem(NODES, node)
         alive: dict[str, bool] = {self.node_id: True}
         async for key in self.redis.scan_iter(match=PREFIX + "p:*", count=200):
             channel = key.decode()[len(PREFIX) + 2 :]

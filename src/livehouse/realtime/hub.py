@@ -13,7 +13,9 @@ its subscription is confirmed, and a resuming client misses nothing in between.
 
 One housekeeping task per node sends heartbeats to quiet sockets and closes those that do not
 answer, re-checks private and presence subscriptions every `realtime_auth_recheck_seconds`, and
-keeps the backend tidy (history of silent channels, presence of dead nodes).
+keeps the backend tidy (history of silent channels, presence of dead nodes). With Redis, a
+second task shares this node's subscription counts per channel with the other nodes, a moment
+after they change (`subscription_count`, `subscription_counts`).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ FANOUT = Histogram(
 )
 DEMO_SECRET = "livehouse-demo-secret"  # noqa: S105 (the documented default, refused in production)
 GRANT_TTL_SECONDS = 300  # between /broadcasting/auth and the subscribe it signed
+SHARE_COUNTS_AFTER_SECONDS = 0.1  # changes in this window go to Redis together
 
 
 class Subscription:
@@ -117,6 +120,9 @@ class Hub(LocalPublisher):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wires: dict[type[Wire], Wire] = {}
         self._housekeeper: asyncio.Task[None] | None = None
+        self._counts_changed = asyncio.Event()  # with Redis: this node's counts need sharing
+        self._counts_all = True  # share all of them (not only what changed) next time
+        self._count_sharer: asyncio.Task[None] | None = None
         self._started = False
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -127,12 +133,15 @@ class Hub(LocalPublisher):
         self._started = True
         await self.backend.start(self._deliver, self.node_id)
         self._housekeeper = asyncio.create_task(self._housekeeping(), name="realtime-hub")
+        if isinstance(self.backend, RedisBackend):
+            self._count_sharer = asyncio.create_task(self._share_counts(), name="realtime-counts")
 
     async def close(self) -> None:
-        if self._housekeeper is not None:
-            self._housekeeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeper
+        for task in (self._housekeeper, self._count_sharer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for conn in list(self.connections):
             conn.close_soon(*conn.wire.SHUTDOWN)
         if self._tasks:
@@ -259,6 +268,7 @@ class Hub(LocalPublisher):
             subs.pop(sub.conn, None)
             if not subs:
                 del self.channels[sub.channel]
+            self._counts_changed.set()
 
     async def subscribe_socket(
         self,
@@ -285,6 +295,7 @@ class Hub(LocalPublisher):
         sub = Subscription(conn, channel, grant.kind, grant.member, record)
         conn.subs[channel] = sub
         self.channels.setdefault(channel, {})[conn] = sub
+        self._counts_changed.set()
         members: dict[str, Any] | None = None
         recovery = None
         info: dict[str, Any] = {"ref": ref}
@@ -368,6 +379,46 @@ class Hub(LocalPublisher):
     async def members(self, channel: str) -> dict[str, Any]:
         return await self.backend.presence_members(channel)
 
+    # --- who is subscribed ----------------------------------------------------------------
+
+    def _local_counts(self) -> dict[str, int]:
+        return {channel: len(subs) for channel, subs in self.channels.items()}
+
+    async def subscription_count(self, channel: str) -> int:
+        """Sockets subscribed to `channel` on every node (others' as of their last share)."""
+        elsewhere = await self.backend.counts_elsewhere(channel=channel)
+        return len(self.channels.get(channel, ())) + elsewhere.get(channel, 0)
+
+    async def subscription_counts(self, prefix: str = "") -> dict[str, int]:
+        """Every channel starting with `prefix` that has a subscriber on some node, and how
+        many sockets it has."""
+        totals = {c: n for c, n in self._local_counts().items() if c.startswith(prefix)}
+        for channel, n in (await self.backend.counts_elsewhere(prefix=prefix)).items():
+            totals[channel] = totals.get(channel, 0) + n
+        return {channel: n for channel, n in totals.items() if n > 0}
+
+    async def _share_counts(self) -> None:
+        """With Redis: keep this node's counts where the other nodes read them — shortly after
+        a change (changes within the window go together), and all of them each housekeeping
+        round (a hash lost with Redis comes back; a failed write is made good)."""
+        streak = FailureStreak(log, "realtime: sharing subscription counts failed")
+        while True:
+            await self._counts_changed.wait()
+            await asyncio.sleep(SHARE_COUNTS_AFTER_SECONDS)
+            self._counts_changed.clear()
+            full, self._counts_all = self._counts_all, False
+            try:
+                await self.backend.share_counts(self._local_counts(), full=full)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                streak.failed()
+                self._counts_all = True
+                self._counts_changed.set()
+                await asyncio.sleep(1.0)
+            else:
+                streak.succeeded()
+
     # --- housekeeping ---------------------------------------------------------------------
 
     async def _housekeeping(self) -> None:
@@ -383,6 +434,8 @@ class Hub(LocalPublisher):
                 await self.recheck_due()
                 if rounds % backend_every == 0:
                     await self.backend.housekeeping()
+                    self._counts_all = True
+                    self._counts_changed.set()
             except asyncio.CancelledError:
                 raise
             except Exception:

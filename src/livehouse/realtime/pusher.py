@@ -1,5 +1,5 @@
-"""Pusher protocol 7 at `/app/{key}` (pusher-js and Laravel Echo connect unmodified), channel
-authorisation for them at `/broadcasting/auth`, and the Pusher HTTP publish API.
+"""Pusher protocol 7 at `/app/{key}` (pusher-js and Laravel Echo connect unmodified) and channel
+authorisation for them at `/broadcasting/auth`. The Pusher HTTP API is in pusher_http.py.
 
 The socket: `pusher:connection_established` (its data a JSON string with the socket id and the
 activity timeout), `pusher:ping`/`pusher:pong`, `pusher:subscribe` (private and presence channels
@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Send
 from starlette.websockets import WebSocket
 
-from livehouse.core.errors import BadRequest, FieldError, PayloadTooLarge, Problem
+from livehouse.core.errors import BadRequest, FieldError, Problem
 from livehouse.core.settings import Settings
 from livehouse.identity.auth import Principal
 from livehouse.realtime import service, signatures
@@ -40,7 +40,6 @@ from livehouse.realtime.hub import Hub, Subscription
 from livehouse.realtime.service import ChannelError, Grant, Member
 
 SUPPORTED_VERSIONS = {5, 6, 7}
-RESERVED_PREFIXES = ("pusher:", "pusher_internal:")
 
 
 def _dumps(value: Any) -> str:
@@ -279,25 +278,3 @@ def _problem(refused: ChannelError) -> Problem:
         return BadRequest(refused.message, errors=[FieldError("channel_name", refused.message)])
     slug = {401: "unauthorized", 403: "forbidden"}.get(refused.status, "bad-request")
     return Problem(refused.message, status=refused.status, slug=slug)
-
-
-# --- the HTTP API ----------------------------------------------------------------------------
-
-
-def check_event(settings: Settings, name: str, channels: list[str], data: str) -> None:
-    if name.startswith(RESERVED_PREFIXES):
-        raise BadRequest("Event names starting with pusher: are reserved")
-    for channel in channels:
-        try:
-            service.check_name(channel)
-        except ChannelError as bad:
-            raise BadRequest(bad.message, errors=[FieldError("channels", bad.message)]) from None
-    if len(data.encode()) > settings.realtime_max_event_bytes:
-        raise PayloadTooLarge(f"Event data is limited to {settings.realtime_max_event_bytes} bytes")
-
-
-async def trigger(
-    hub: Hub, name: str, channels: list[str], data: str, socket_id: str | None
-) -> None:
-    for channel in channels:
-        await hub.publish(channel, name, data, exclude=socket_id, raw=True)

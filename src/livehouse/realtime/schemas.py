@@ -35,6 +35,11 @@ class TriggerEvent(BaseModel):
     channels: Annotated[list[ChannelName], Field(min_length=1, max_length=100)] | None = None
     channel: ChannelName | None = None
     socket_id: SocketId | None = Field(None, description="Leave this socket out (the sender)")
+    info: str | None = Field(
+        None,
+        description="Comma-separated: subscription_count, user_count (presence channels) — "
+        "answered for each channel published to",
+    )
 
     @model_validator(mode="after")
     def _some_channel(self) -> TriggerEvent:
@@ -54,6 +59,7 @@ class BatchEvent(BaseModel):
     data: str
     channel: ChannelName
     socket_id: SocketId | None = None
+    info: str | None = Field(None, description="As in a single event: the channel's counts")
 
 
 class BatchEvents(BaseModel):
