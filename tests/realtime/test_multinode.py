@@ -247,7 +247,7 @@ async def test_counts_of_a_dead_node_are_forgotten(redis_url: str) -> None:
     try:
         await dead.share_counts({channel: 3}, full=True)
         assert await alive.counts_elsewhere(channel=channel) == {channel: 3}
-        await dead.share_counts({}, full=False)  # its last socket left
+        await dead.share_counts({channel: 0}, full=False)  # its last socket left
         assert await alive.counts_elsewhere(channel=channel) == {}
         await dead.share_counts({channel: 2}, full=False)
         await dead.redis.delete("lh:rt:n:" + dead.node_id)  # its heartbeat lapses: it died

@@ -313,7 +313,6 @@ class RedisBackend:
         self._leave = self.redis.register_script(_LEAVE)
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
-        self._shared: dict[str, int] = {}  # this node's counts as its hash in Redis has them
 
     async def start(self, deliver: Deliver, node_id: str) -> None:
         self.deliver, self.node_id = deliver, node_id
@@ -440,27 +439,21 @@ class RedisBackend:
         return GrantRecord.loads(raw) if raw else None
 
     async def share_counts(self, counts: dict[str, int], *, full: bool) -> None:
-        """Make this node's subscription counts per channel what other nodes read: what changed
-        since the last call, or (`full`) all of them, replacing whatever the hash holds."""
+        """Tell the other nodes this node's subscription counts: of the channels in `counts`
+        (0: none left), or (`full`) of all of them, replacing what its hash held."""
         key = PREFIX + "s:" + self.node_id
-        if full:
-            changed, gone = counts, []
-        else:
-            changed = {c: n for c, n in counts.items() if self._shared.get(c) != n}
-            gone = [c for c in self._shared if c not in counts]
-            if not changed and not gone:
-                return
         pipe = self.redis.pipeline(transaction=True)
         if full:
             pipe.delete(key)
-        if gone:
+        gone = [channel for channel, n in counts.items() if n <= 0]
+        held = {channel: n for channel, n in counts.items() if n > 0}
+        if gone and not full:
             pipe.hdel(key, *gone)
-        if changed:
-            pipe.hset(key, mapping=changed)
+        if held:
+            pipe.hset(key, mapping=held)
         pipe.pexpire(key, NODE_TTL_MS)
         pipe.sadd(NODES, self.node_id)
         await pipe.execute()
-        self._shared = dict(counts)
 
     async def _other_live_nodes(self) -> list[str]:
         nodes = [n.decode() for n in await self.redis.smembers(NODES)]

@@ -121,6 +121,7 @@ class Hub(LocalPublisher):
         self._wires: dict[type[Wire], Wire] = {}
         self._housekeeper: asyncio.Task[None] | None = None
         self._counts_changed = asyncio.Event()  # with Redis: this node's counts need sharing
+        self._changed_channels: set[str] = set()  # whose counts changed since the last share
         self._counts_all = True  # share all of them (not only what changed) next time
         self._count_sharer: asyncio.Task[None] | None = None
         self._started = False
@@ -268,7 +269,7 @@ class Hub(LocalPublisher):
             subs.pop(sub.conn, None)
             if not subs:
                 del self.channels[sub.channel]
-            self._counts_changed.set()
+            self._count_changed(sub.channel)
 
     async def subscribe_socket(
         self,
@@ -295,7 +296,7 @@ class Hub(LocalPublisher):
         sub = Subscription(conn, channel, grant.kind, grant.member, record)
         conn.subs[channel] = sub
         self.channels.setdefault(channel, {})[conn] = sub
-        self._counts_changed.set()
+        self._count_changed(channel)
         members: dict[str, Any] | None = None
         recovery = None
         info: dict[str, Any] = {"ref": ref}
@@ -381,6 +382,11 @@ class Hub(LocalPublisher):
 
     # --- who is subscribed ----------------------------------------------------------------
 
+    def _count_changed(self, channel: str) -> None:
+        if self._count_sharer is not None:
+            self._changed_channels.add(channel)
+            self._counts_changed.set()
+
     def _local_counts(self) -> dict[str, int]:
         return {channel: len(subs) for channel, subs in self.channels.items()}
 
@@ -407,8 +413,13 @@ class Hub(LocalPublisher):
             await asyncio.sleep(SHARE_COUNTS_AFTER_SECONDS)
             self._counts_changed.clear()
             full, self._counts_all = self._counts_all, False
+            changed, self._changed_channels = self._changed_channels, set()
+            if full:
+                counts = self._local_counts()
+            else:
+                counts = {channel: len(self.channels.get(channel, ())) for channel in changed}
             try:
-                await self.backend.share_counts(self._local_counts(), full=full)
+                await self.backend.share_counts(counts, full=full)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -434,8 +445,9 @@ class Hub(LocalPublisher):
                 await self.recheck_due()
                 if rounds % backend_every == 0:
                     await self.backend.housekeeping()
-                    self._counts_all = True
-                    self._counts_changed.set()
+                    if self._count_sharer is not None:
+                        self._counts_all = True  # a lost write or a flushed Redis heals
+                        self._counts_changed.set()
             except asyncio.CancelledError:
                 raise
             except Exception:
