@@ -4,6 +4,7 @@ show's rules (a ticket for the show, or the team)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -107,7 +108,7 @@ async def test_a_refunded_ticket_closes_the_audience_channel_at_once(
     await holder.close()
 
 
-async def test_viewer_counts_come_from_the_presence_channel(
+async def test_viewer_counts_come_from_presence_and_watchers_from_the_show_channel(
     base: str, http: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     built = await stage(http, runtime)
@@ -126,13 +127,26 @@ async def test_viewer_counts_come_from_the_presence_channel(
     intruder = await Native.connect(base)
     assert (await intruder.subscribe(channel, token=outsider.access_token))["code"] == "forbidden"
 
+    # Anyone may follow the public show channel, signed in or not: they are watching.
+    watchers = [await Native.connect(base) for _ in range(3)]
+    for watcher in watchers:
+        await watcher.subscribe(f"event.{built.event_id}")
+
     live = (await http.get("/v1/live-sessions")).json()["items"]
-    assert [(s["id"], s["viewers"]) for s in live] == [(show["id"], 2)]
+    assert [(s["id"], s["viewers"], s["watching"]) for s in live] == [(show["id"], 2, 3)]
     await second.close()
     await first.expect(type="member_removed")
-    assert (await http.get(f"/v1/live-sessions/{show['id']}")).json()["viewers"] == 1
+    await watchers[0].close()
+    for _ in range(200):  # the hub lets a closed socket go a moment after its close handshake
+        again = (await http.get(f"/v1/live-sessions/{show['id']}")).json()
+        if again["watching"] == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert (again["viewers"], again["watching"]) == (1, 2)
     await first.close()
     await intruder.close()
+    for watcher in watchers[1:]:
+        await watcher.close()
 
 
 async def test_video_chat_changes_reach_both_private_channels_and_the_studio(

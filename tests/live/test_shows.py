@@ -25,7 +25,7 @@ async def test_a_host_starts_and_stops_a_show(client: httpx.AsyncClient, runtime
         "davido",
         "davprice.com/live",
     )
-    assert show["viewers"] == 0
+    assert (show["viewers"], show["watching"]) == (0, 0)
     assert show["occurrence_id"] is not None, "the next date of the event"
     assert show["channels"]["presence"] == f"presence-event.{built.event_id}"
     assert show["rtc"]["room"].startswith("show-") and len(show["rtc"]["room"]) <= 31

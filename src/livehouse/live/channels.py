@@ -9,7 +9,8 @@ and presence ones is decided in `audience.py` (registered with `realtime.service
   event, `chatSettings`, `guestinvite` (a fan goes on stage).
 - `private-event.{event_id}`: ticket holders and the team — `cheerfulEntry`, `guestUpgrade`.
 - `presence-event.{event_id}`: ticket holders and the team (people only) — the audience;
-  its members are the show's viewer count.
+  its members are the show's viewer count (`viewers`; the sockets on `event.{event_id}` are
+  `watching`).
 - `private-studio.{event_id}`: the team with `live.host` or `live.moderate` — `videoChat`,
   `specialRequest`, `chatBan`.
 - `private-user.{account_id}` (realtime's): that person — `videoChat`, `specialRequest`
@@ -79,3 +80,11 @@ async def viewer_count(event_public_id: uuid.UUID) -> int:
     from livehouse.core.runtime import current
 
     return len(await current().hub.members(presence(event_public_id)))
+
+
+async def watching_count(event_public_id: uuid.UUID) -> int:
+    """Sockets following the show's public channel on every node: anyone watching, signed in
+    or not, and not bounded by the presence channel's member limit."""
+    from livehouse.core.runtime import current
+
+    return await current().hub.subscription_count(show(event_public_id))

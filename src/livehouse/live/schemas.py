@@ -65,6 +65,10 @@ class LiveSessionOut(BaseModel):
     started_at: datetime
     ended_at: datetime | None
     viewers: int | None = Field(description="People on the show's presence channel (while live)")
+    watching: int | None = Field(
+        description="Sockets on the show's public channel, signed in or not (while live); "
+        "not bounded by the presence member limit"
+    )
     channels: ShowChannels
     rtc: Rtc
 

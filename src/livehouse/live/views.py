@@ -87,6 +87,7 @@ async def shows_out(
                 started_at=show.started_at,
                 ended_at=show.ended_at,
                 viewers=await channels.viewer_count(event.public_id) if live else None,
+                watching=await channels.watching_count(event.public_id) if live else None,
                 channels=ShowChannels(**channels.names(event.public_id)),
                 rtc=rtc_of(event, org_id),
             )
