@@ -455,32 +455,27 @@ class RedisBackend:
         pipe.sadd(NODES, self.node_id)
         await pipe.execute()
 
-    async def _other_live_nodes(self) -> list[str]:
-        nodes = [n.decode() for n in await self.redis.smembers(NODES)]
-        nodes = [n for n in nodes if n != self.node_id]
-        if not nodes:
-            return []
-        pipe = self.redis.pipeline(transaction=False)
-        for node in nodes:
-            pipe.exists(PREFIX + "n:" + node)
-        return [n for n, up in zip(nodes, await pipe.execute(), strict=True) if up]
-
     async def counts_elsewhere(
         self, channel: str | None = None, prefix: str = ""
     ) -> dict[str, int]:
         """Subscriptions per channel on the other live nodes: of `channel`, or of every channel
-        whose name starts with `prefix`."""
-        nodes = await self._other_live_nodes()
+        whose name starts with `prefix`. Two round trips, whatever the number of nodes."""
+        nodes = [n.decode() for n in await self.redis.smembers(NODES)]
+        nodes = [n for n in nodes if n != self.node_id]
         if not nodes:
             return {}
         pipe = self.redis.pipeline(transaction=False)
         for node in nodes:
+            pipe.exists(PREFIX + "n:" + node)  # a node whose heartbeat lapsed counts for nothing
             if channel is not None:
                 pipe.hget(PREFIX + "s:" + node, channel)
             else:
                 pipe.hgetall(PREFIX + "s:" + node)
+        answers = await pipe.execute()
         totals: dict[str, int] = {}
-        for found in await pipe.execute():
+        for alive, found in zip(answers[::2], answers[1::2], strict=True):
+            if not alive:
+                continue
             if channel is not None:
                 pairs = [(channel, found)] if found is not None else []
             else:
