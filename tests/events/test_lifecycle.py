@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from livehouse.core import clock
 from livehouse.core.runtime import Runtime
 from livehouse.events import hooks
-from tests.support.auth import create_org, signed_up
-from tests.support.events import create_event, make_platform_admin, published_event
+from tests.support.auth import create_org, make_platform_admin, signed_up
+from tests.support.events import create_event, published_event
 from tests.support.messages import Mailbox, text_of
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.auth import Person, add_member, create_org, signed_up
-from tests.support.profiles import create_category, make_platform_admin
+from tests.support.auth import Person, add_member, create_org, make_platform_admin, signed_up
+from tests.support.profiles import create_category
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.auth import signed_up
+from tests.support.auth import make_platform_admin, signed_up
 from tests.support.media import image_bytes, uploaded
 from tests.support.profiles import (
     become_performer,
     follow,
-    make_platform_admin,
     patch_profile,
     set_privacy,
 )

@@ -7,12 +7,11 @@ import re
 import httpx
 import pytest
 
-from tests.support.auth import Person, signed_up
+from tests.support.auth import Person, make_platform_admin, signed_up
 from tests.support.media import image_bytes, pdf_bytes, uploaded
 from tests.support.profiles import (
     become_performer,
     create_category,
-    make_platform_admin,
     set_privacy,
 )
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.auth import Person, signed_up
+from tests.support.auth import Person, make_platform_admin, signed_up
 from tests.support.profiles import (
     become_performer,
     create_category,
-    make_platform_admin,
     patch_profile,
     set_privacy,
 )

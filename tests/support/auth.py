@@ -96,3 +96,18 @@ async def add_member(
         org = await orgs.get_org(session, uuid.UUID(org_id))
         account = await get_account(session, uuid.UUID(person.id))
         await orgs.add_member(session, org, account.id, role, scopes)
+
+
+async def make_platform_admin(runtime: Any, person: Person) -> None:
+    """No API makes platform administrators (the CLI does): set the flag directly."""
+    from sqlalchemy import update
+
+    from livehouse.core.db import unit_of_work
+    from livehouse.identity.models import Account
+
+    async with unit_of_work(runtime.database) as session:
+        await session.execute(
+            update(Account)
+            .where(Account.public_id == uuid.UUID(person.id))
+            .values(is_platform_admin=True)
+        )

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import update
 
 from livehouse.core import clock
-from livehouse.core.db import unit_of_work
-from livehouse.identity.models import Account
 from tests.support.auth import Person
 
 VENUE: dict[str, Any] = {
@@ -89,13 +85,3 @@ async def occurrences_of(
         cursor = response.json()["next_cursor"]
         if not cursor:
             return items
-
-
-async def make_platform_admin(runtime: Any, person: Person) -> None:
-    """No API makes platform administrators (the CLI does): set the flag directly."""
-    async with unit_of_work(runtime.database) as session:
-        await session.execute(
-            update(Account)
-            .where(Account.public_id == uuid.UUID(person.id))
-            .values(is_platform_admin=True)
-        )

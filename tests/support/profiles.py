@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
 
 from tests.support.auth import Person
-
-
-async def make_platform_admin(runtime: Any, person: Person) -> None:
-    from sqlalchemy import update
-
-    from livehouse.core.db import unit_of_work
-    from livehouse.identity.models import Account
-
-    async with unit_of_work(runtime.database) as session:
-        await session.execute(
-            update(Account)
-            .where(Account.public_id == uuid.UUID(person.id))
-            .values(is_platform_admin=True)
-        )
 
 
 async def patch_profile(client: httpx.AsyncClient, person: Person, **fields: Any) -> dict:
