@@ -12,7 +12,7 @@ import httpx
 from livehouse.core.runtime import Runtime
 from tests.realtime.clients import Native
 from tests.realtime.conftest import StartJs
-from tests.support.auth import signed_up
+from tests.support.auth import make_platform_admin, signed_up
 from tests.support.live import comment, fan, go_live, stage
 
 
@@ -229,6 +229,38 @@ async def test_banners_brand_and_shows_are_announced(
         assert event in seen, (event, seen)
     for socket in (banners, brands, shows, this_show):
         await socket.close()
+
+
+async def test_a_show_ends_when_events_own_routes_take_the_event_out_of_live(
+    base: str, http: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    built = await stage(http, runtime)
+    shows = await Native.connect(base)
+    await shows.subscribe("liveEvents")
+    headers = built.owner.headers
+    for leave in ("stop live", "end early"):
+        show = await go_live(http, built)
+        assert (await shows.expect(_message("live", id=show["id"])))["data"]["is_live"] is True
+        if leave == "stop live":
+            left = await http.delete(f"/v1/events/{built.event_id}/live", headers=headers)
+        else:
+            left = await http.post(built.url("/end"), headers=headers)
+        assert left.status_code == 200, left.text
+        stopped = await shows.expect(_message("live", id=show["id"]))
+        assert stopped["data"]["is_live"] is False and stopped["data"]["ended_at"], leave
+        after = (await http.get(f"/v1/live-sessions/{show['id']}")).json()
+        assert after["ended_at"] is not None and after["is_live"] is False, leave
+    assert (await http.get("/v1/live-sessions")).json()["items"] == []
+
+    suspended_stage = await stage(http, runtime)
+    show = await go_live(http, suspended_stage)
+    await shows.expect(_message("live", id=show["id"]))
+    admin = await signed_up(http, "admin")
+    await make_platform_admin(runtime, admin)
+    suspended = await http.post(suspended_stage.url("/suspend"), headers=admin.headers)
+    assert suspended.status_code == 200, suspended.text
+    assert (await shows.expect(_message("live", id=show["id"])))["data"]["is_live"] is False
+    await shows.close()
 
 
 async def test_pusher_js_follows_a_shows_comments(

@@ -157,7 +157,7 @@ async def _transition(
     db: DbSession, principal: Authenticated, event_id: uuid.UUID, scope: str, action: str
 ) -> EventOut:
     event = await access.managed_event(db, principal, event_id, scope)
-    getattr(lifecycle, action)(db, event)
+    await getattr(lifecycle, action)(db, event)
     await db.flush()
     return await views.present_one(db, event, private=True)
 

@@ -78,7 +78,7 @@ async def _create(session: AsyncSession, org: Any, owner_id: int) -> Event:
                 sold_individually=name == "Headliner",
             ),
         )
-    lifecycle.publish(session, event)
+    await lifecycle.publish(session, event)
     await session.flush()
     return event
 

@@ -18,9 +18,12 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from livehouse.events.models import Event
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +86,12 @@ class Cancelled:
 # e-mails invited/accepted speakers and the people who saved the event. A failing function
 # makes the job retry (so every function must be idempotent).
 on_cancelled: Hook[Callable[[AsyncSession, Cancelled], Awaitable[None]]] = Hook("on_cancelled")
+
+# An event stopped being live through one of events' own transitions — stop live, end early,
+# suspension (a cancellation has `on_cancelled`) — called in that transaction, after the event
+# row changed. Live: the event's live show ends, its stage empties, `liveEvents` hears it.
+# Nothing registered: only the event's own state changes.
+on_left_live: Hook[Callable[[AsyncSession, Event], Awaitable[None]]] = Hook("on_left_live")
 
 # Of these occurrence ids (internal), which have sales, holds or reservations? A rule edit never
 # removes such an occurrence (409 instead). Nothing registered: no occurrence has sales.

@@ -6,7 +6,8 @@ its last occurrence is over (no job needed). The one-word `status` is, in this o
 precedence: cancelled, suspended, ended, live, then the publishing state.
 
 Who may do what (the api checks the scope, this module the state):
-- event.publish: publish, unpublish, go live, stop live, end early;
+- event.publish: publish, unpublish, go live, stop live, end early (leaving live, here or by
+  suspension, runs `hooks.on_left_live` in the same transaction: live ends the show);
 - event.cancel: cancel a published (or unpublished) event — an outbox job then notifies people
   and runs ticketing's refunds (`hooks.on_cancelled`);
 - event.delete: delete a draft (never-published) event;
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from livehouse.core import clock, outbox, realtime
 from livehouse.core.errors import Conflict, Forbidden, ValidationFailed
+from livehouse.events import hooks
 from livehouse.events.access import get_event
 from livehouse.events.models import Event
 from livehouse.identity.auth import Principal
@@ -88,6 +90,11 @@ def _announce(session: AsyncSession, event: Event, what: str) -> None:
     )
 
 
+async def _left_live(session: AsyncSession, event: Event) -> None:
+    for fn in hooks.on_left_live:  # live: the show ends with it
+        await fn(session, event)
+
+
 def check_complete(event: Event) -> None:
     """What a published event must have (a draft may still lack it)."""
     if event.event_type in ("venue", "hybrid") and not event.venue:
@@ -98,7 +105,7 @@ def check_complete(event: Event) -> None:
         )
 
 
-def publish(session: AsyncSession, event: Event) -> None:
+async def publish(session: AsyncSession, event: Event) -> None:
     ensure_editable(event)
     if event.suspended_at is not None:
         raise Conflict("This event is suspended by the platform and cannot be published")
@@ -112,7 +119,7 @@ def publish(session: AsyncSession, event: Event) -> None:
     _announce(session, event, "published")
 
 
-def unpublish(session: AsyncSession, event: Event) -> None:
+async def unpublish(session: AsyncSession, event: Event) -> None:
     ensure_editable(event)
     if event.publishing != "published":
         raise Conflict(f"This event is not published (it is {event.publishing})")
@@ -122,7 +129,7 @@ def unpublish(session: AsyncSession, event: Event) -> None:
     _announce(session, event, "unpublished")
 
 
-def start_live(session: AsyncSession, event: Event) -> None:
+async def start_live(session: AsyncSession, event: Event) -> None:
     ensure_editable(event)
     if event.suspended_at is not None:
         raise Conflict("This event is suspended by the platform")
@@ -136,22 +143,26 @@ def start_live(session: AsyncSession, event: Event) -> None:
     _announce(session, event, "live")
 
 
-def stop_live(session: AsyncSession, event: Event) -> None:
+async def stop_live(session: AsyncSession, event: Event) -> None:
     if event.live_since is None:
         raise Conflict("This event is not live")
     event.live_since = None
     _announce(session, event, "live_stopped")
+    await _left_live(session, event)
 
 
-def end(session: AsyncSession, event: Event) -> None:
+async def end(session: AsyncSession, event: Event) -> None:
     ensure_editable(event)
     if event.publishing != "published":
         raise Conflict("Only a published event can be ended")
     if has_ended(event):
         raise Conflict("This event has already ended")
+    was_live = event.live_since is not None
     event.ended_at = clock.now()
     event.live_since = None
     _announce(session, event, "ended")
+    if was_live:
+        await _left_live(session, event)
 
 
 def cancel(session: AsyncSession, event: Event, reason: str | None) -> None:
@@ -189,10 +200,13 @@ async def suspend(
     event = await get_event(session, public_id, for_update=True)
     if event.suspended_at is not None:
         raise Conflict("This event is already suspended")
+    was_live = event.live_since is not None
     event.suspended_at = clock.now()
     event.suspend_reason = reason
     event.live_since = None
     _announce(session, event, "suspended")
+    if was_live:
+        await _left_live(session, event)
     return event
 
 

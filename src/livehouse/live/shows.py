@@ -71,7 +71,7 @@ async def start(
         stale.ended_at, stale.live_key = clock.now(), None
         await session.flush()
     if event.live_since is None:
-        lifecycle.start_live(session, event)
+        await lifecycle.start_live(session, event)
     else:
         lifecycle.ensure_editable(event)  # live through events' own route: the show starts
     performer = await performers.of_account(session, host.id)
@@ -115,7 +115,7 @@ async def stop(session: AsyncSession, event: Event, show: LiveSession) -> LiveSe
     show.ended_at = clock.now()
     show.live_key = None
     if event.live_since is not None:
-        lifecycle.stop_live(session, event)
+        await lifecycle.stop_live(session, event)
     from livehouse.live import videochat  # the stage empties with the show
 
     await videochat.end_open_stage(session, event)
