@@ -275,3 +275,19 @@ def signed_query(
         settings.pusher_secret, method, path, params
     )
     return params
+
+
+def pusher_client(base: str, settings: Any, secret: str | None = None) -> Any:
+    """The `pusher` package's server client for the app served at `base` (with another
+    `secret`: somebody who does not know ours)."""
+    import pusher
+
+    parts = urlsplit(base)
+    return pusher.Pusher(
+        app_id=settings.pusher_app_id,
+        key=settings.pusher_key,
+        secret=secret or settings.pusher_secret,
+        host=parts.hostname,
+        port=parts.port,
+        ssl=False,
+    )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pusher
 import pytest
 
 from livehouse.core.runtime import Runtime
-from tests.realtime.clients import JS_DIR, JsClient
+from tests.realtime.clients import JS_DIR, JsClient, pusher_client
 
 
 @pytest.fixture
@@ -29,16 +28,7 @@ async def http(base: str) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def pusher_api(base: str, runtime: Runtime) -> pusher.Pusher:
     """The `pusher` package's server client, pointed at our HTTP API."""
-    parts = urlsplit(base)
-    settings = runtime.settings
-    return pusher.Pusher(
-        app_id=settings.pusher_app_id,
-        key=settings.pusher_key,
-        secret=settings.pusher_secret,
-        host=parts.hostname,
-        port=parts.port,
-        ssl=False,
-    )
+    return pusher_client(base, runtime.settings)  # type: ignore[no-any-return]
 
 
 StartJs = Callable[..., Awaitable[JsClient]]

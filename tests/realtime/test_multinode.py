@@ -11,7 +11,6 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pusher
@@ -23,7 +22,7 @@ from livehouse.core.runtime import Runtime
 from livehouse.core.settings import Settings
 from livehouse.realtime.backend import Envelope, RedisBackend, _decode_bus, bus_of
 from livehouse.realtime.service import Member
-from tests.realtime.clients import Native, RawPusher
+from tests.realtime.clients import Native, RawPusher, pusher_client
 from tests.realtime.nodes import Node, start_node
 from tests.support.auth import add_member, create_org, signed_up
 
@@ -36,15 +35,7 @@ async def pair(settings: Settings, redis_url: str, app: object) -> AsyncIterator
 
 
 def api_of(node: Node, settings: Settings) -> pusher.Pusher:
-    parts = urlsplit(node.url)
-    return pusher.Pusher(
-        app_id=settings.pusher_app_id,
-        key=settings.pusher_key,
-        secret=settings.pusher_secret,
-        host=parts.hostname,
-        port=parts.port,
-        ssl=False,
-    )
+    return pusher_client(node.url, settings)  # type: ignore[no-any-return]
 
 
 def unique(name: str) -> str:

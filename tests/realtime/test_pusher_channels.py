@@ -9,7 +9,6 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pusher
@@ -17,7 +16,7 @@ import pytest
 from pusher.errors import PusherBadAuth, PusherBadRequest
 
 from livehouse.core.runtime import Runtime
-from tests.realtime.clients import WAIT, Native, RawPusher, signed_query
+from tests.realtime.clients import WAIT, Native, RawPusher, pusher_client, signed_query
 from tests.support.auth import add_member, create_org, signed_up
 
 
@@ -121,15 +120,7 @@ async def test_questions_pusher_refuses_are_refused(
     ):
         with pytest.raises(PusherBadRequest):
             await ask(call, *args)
-    parts = urlsplit(base)
-    wrong = pusher.Pusher(
-        app_id=runtime.settings.pusher_app_id,
-        key=runtime.settings.pusher_key,
-        secret="not-the-secret",
-        host=parts.hostname,
-        port=parts.port,
-        ssl=False,
-    )
+    wrong = pusher_client(base, runtime.settings, secret="not-the-secret")
     for call, args in (
         (wrong.channels_info, ()),
         (wrong.channel_info, ("news",)),

@@ -7,7 +7,6 @@ import asyncio
 import json
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pusher
@@ -17,7 +16,7 @@ from pusher.errors import PusherBadAuth, PusherBadRequest, PusherBadStatus
 
 from livehouse.core.runtime import Runtime
 from livehouse.realtime import signatures
-from tests.realtime.clients import WAIT, RawPusher, signed_query, ws_url
+from tests.realtime.clients import WAIT, RawPusher, pusher_client, signed_query, ws_url
 from tests.support.auth import signed_up
 
 VECTOR_KEY, VECTOR_SECRET = "278d425bdf160c739803", "7ad3773142a6692b25b8"
@@ -236,18 +235,10 @@ async def test_http_api_checks_its_signature(
 async def test_http_api_refuses_bad_events(
     base: str, runtime: Runtime, pusher_api: pusher.Pusher
 ) -> None:
-    parts = urlsplit(base)
     with pytest.raises(PusherBadRequest):
         await asyncio.to_thread(pusher_api.trigger, "comment", "pusher:internal", {})
     with pytest.raises(PusherBadStatus, match=r"^413"):  # as Pusher: data over the limit
         await asyncio.to_thread(pusher_api.trigger, "comment", "x", "y" * 20_000)
-    wrong = pusher.Pusher(
-        app_id=runtime.settings.pusher_app_id,
-        key=runtime.settings.pusher_key,
-        secret="not-the-secret",
-        host=parts.hostname,
-        port=parts.port,
-        ssl=False,
-    )
+    wrong = pusher_client(base, runtime.settings, secret="not-the-secret")
     with pytest.raises(PusherBadAuth):
         await asyncio.to_thread(wrong.trigger, "comment", "x", {})
