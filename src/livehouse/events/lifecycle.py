@@ -90,8 +90,13 @@ def _announce(session: AsyncSession, event: Event, what: str) -> None:
     )
 
 
-async def _left_live(session: AsyncSession, event: Event) -> None:
-    for fn in hooks.on_left_live:  # live: the show ends with it
+async def _leave_live(session: AsyncSession, event: Event) -> None:
+    """The event is not live any more; if it was, `hooks.on_left_live` runs (live: the show
+    ends with it)."""
+    if event.live_since is None:
+        return
+    event.live_since = None
+    for fn in hooks.on_left_live:
         await fn(session, event)
 
 
@@ -146,9 +151,8 @@ async def start_live(session: AsyncSession, event: Event) -> None:
 async def stop_live(session: AsyncSession, event: Event) -> None:
     if event.live_since is None:
         raise Conflict("This event is not live")
-    event.live_since = None
+    await _leave_live(session, event)
     _announce(session, event, "live_stopped")
-    await _left_live(session, event)
 
 
 async def end(session: AsyncSession, event: Event) -> None:
@@ -157,12 +161,9 @@ async def end(session: AsyncSession, event: Event) -> None:
         raise Conflict("Only a published event can be ended")
     if has_ended(event):
         raise Conflict("This event has already ended")
-    was_live = event.live_since is not None
     event.ended_at = clock.now()
-    event.live_since = None
+    await _leave_live(session, event)
     _announce(session, event, "ended")
-    if was_live:
-        await _left_live(session, event)
 
 
 def cancel(session: AsyncSession, event: Event, reason: str | None) -> None:
@@ -200,13 +201,10 @@ async def suspend(
     event = await get_event(session, public_id, for_update=True)
     if event.suspended_at is not None:
         raise Conflict("This event is already suspended")
-    was_live = event.live_since is not None
     event.suspended_at = clock.now()
     event.suspend_reason = reason
-    event.live_since = None
+    await _leave_live(session, event)
     _announce(session, event, "suspended")
-    if was_live:
-        await _left_live(session, event)
     return event
 
 
