@@ -25,7 +25,6 @@ from livehouse.realtime.service import ChannelError
 
 RESERVED_PREFIXES = ("pusher:", "pusher_internal:")
 ATTRIBUTES = ("subscription_count", "user_count")
-PRESENCE = "presence-"
 
 
 def _bad(field: str, message: str) -> BadRequest:
@@ -41,9 +40,9 @@ def check_event(settings: Settings, name: str, channels: list[str], data: str) -
         raise PayloadTooLarge(f"Event data is limited to {settings.realtime_max_event_bytes} bytes")
 
 
-def _check_channel(channel: str, field: str) -> None:
+def _check_channel(channel: str, field: str) -> service.Kind:
     try:
-        service.check_name(channel)
+        return service.check_name(channel)
     except ChannelError as bad:
         raise _bad(field, bad.message) from None
 
@@ -62,7 +61,7 @@ async def _described(
 ) -> dict[str, int]:
     """`channel`'s asked-for counts; `user_count` only for presence channels."""
     found: dict[str, int] = {}
-    if "user_count" in wanted and channel.startswith(PRESENCE):
+    if "user_count" in wanted and service.kind_of(channel) == "presence":
         found["user_count"] = len(await hub.members(channel))
     if "subscription_count" in wanted:
         found["subscription_count"] = (
@@ -90,7 +89,7 @@ async def trigger(
 async def channels(hub: Hub, prefix: str, info: str | None) -> dict[str, Any]:
     """`GET /apps/{id}/channels`: the occupied channels starting with `prefix`."""
     wanted = attributes(info)
-    if "user_count" in wanted and not prefix.startswith(PRESENCE):
+    if "user_count" in wanted and service.kind_of(prefix) != "presence":
         raise _bad("info", "user_count is for presence channels: filter_by_prefix=presence-")
     occupied = await hub.subscription_counts(prefix)
     return {
@@ -103,9 +102,9 @@ async def channels(hub: Hub, prefix: str, info: str | None) -> dict[str, Any]:
 
 async def channel(hub: Hub, name: str, info: str | None) -> dict[str, Any]:
     """`GET /apps/{id}/channels/{name}`: occupied or not, and the asked-for counts."""
-    _check_channel(name, "channel_name")
+    kind = _check_channel(name, "channel_name")
     wanted = attributes(info)
-    if "user_count" in wanted and not name.startswith(PRESENCE):
+    if "user_count" in wanted and kind != "presence":
         raise _bad("info", "user_count is for presence channels")
     subscriptions = await hub.subscription_count(name)
     return {"occupied": subscriptions > 0} | await _described(hub, name, wanted, subscriptions)
@@ -113,7 +112,6 @@ async def channel(hub: Hub, name: str, info: str | None) -> dict[str, Any]:
 
 async def users(hub: Hub, name: str) -> dict[str, Any]:
     """`GET /apps/{id}/channels/{name}/users`: a presence channel's users, by id."""
-    _check_channel(name, "channel_name")
-    if not name.startswith(PRESENCE):
+    if _check_channel(name, "channel_name") != "presence":
         raise _bad("channel_name", "Only presence channels have users")
     return {"users": [{"id": user_id} for user_id in await hub.members(name)]}
