@@ -14,7 +14,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -291,3 +291,16 @@ def pusher_client(base: str, settings: Any, secret: str | None = None) -> Any:
         port=parts.port,
         ssl=False,
     )
+
+
+async def until(check: Callable[[], Awaitable[Any]], expected: Any) -> None:
+    """Ask again until the answer is `expected` (a closed socket leaves the hub a moment after
+    its close handshake; another node shares its counts a moment after they change); fail with
+    the last answer."""
+    answer = None
+    for _ in range(int(WAIT / 0.05)):
+        answer = await check()
+        if answer == expected:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {expected}, got {answer}")

@@ -22,7 +22,7 @@ from livehouse.core.runtime import Runtime
 from livehouse.core.settings import Settings
 from livehouse.realtime.backend import Envelope, RedisBackend, _decode_bus, bus_of
 from livehouse.realtime.service import Member
-from tests.realtime.clients import Native, RawPusher, pusher_client
+from tests.realtime.clients import Native, RawPusher, pusher_client, until
 from tests.realtime.nodes import Node, start_node
 from tests.support.auth import add_member, create_org, signed_up
 
@@ -201,15 +201,6 @@ async def test_channel_queries_count_every_nodes_sockets(
     def counted_on(node: Node) -> Callable[[], Awaitable[Any]]:
         api = api_of(node, settings)
         return lambda: asyncio.to_thread(api.channel_info, channel, ["subscription_count"])
-
-    async def until(ask: Callable[[], Awaitable[Any]], expected: Any) -> None:
-        answer = None
-        for _ in range(300):  # each node shares its counts a moment after they change
-            answer = await ask()
-            if answer == expected:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"expected {expected}, got {answer}")
 
     on_a = await Native.connect(a.url)
     await on_a.subscribe(channel)

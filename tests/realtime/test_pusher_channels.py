@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -16,25 +16,13 @@ import pytest
 from pusher.errors import PusherBadAuth, PusherBadRequest
 
 from livehouse.core.runtime import Runtime
-from tests.realtime.clients import WAIT, Native, RawPusher, pusher_client, signed_query
+from tests.realtime.clients import Native, RawPusher, pusher_client, signed_query, until
 from tests.support.auth import add_member, create_org, signed_up
 
 
 async def ask(call: Callable[..., Any], *args: Any) -> Any:
     """The `pusher` package is synchronous: call it off the event loop the server runs on."""
     return await asyncio.to_thread(call, *args)
-
-
-async def until(check: Callable[[], Awaitable[Any]], expected: Any) -> None:
-    """Ask again until the answer is `expected` (a closed socket leaves the hub a moment after
-    its close handshake); fail with the last answer."""
-    answer = None
-    for _ in range(int(WAIT / 0.05)):
-        answer = await check()
-        if answer == expected:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"expected {expected}, got {answer}")
 
 
 async def test_occupied_channels_and_their_subscription_counts(
